@@ -1,0 +1,357 @@
+"""Writes to the content core: topics, posts, edits with history, soft delete, votes and kudos."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from townhall.activity.services import record_event
+from townhall.content import signals
+from townhall.content.models import BODY_MAX, TITLE_MAX, TOPIC_KINDS, Kudos, Post, Revision, Tag, Topic, TopicVote
+from townhall.core import access
+from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
+from townhall.core.markdown import find_mentions, render_markdown
+from townhall.core.ratelimit import check_posting_rate
+from townhall.spaces.models import Space
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,39}$")
+MAX_TAGS = 5
+KIND_FOR_SPACE = {
+    "forum": {"question", "discussion"},
+    "ideas": {"idea", "discussion"},
+    "blog": {"blog"},
+    "gallery": {"media"},
+    "group": {"discussion", "question"},
+    "kb": {"discussion"},
+    "reviews": {"review"},
+}
+
+
+def clean_title(title: Any) -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("A title is required.", field="title")
+    title = " ".join(title.split())
+    if len(title) < 5:
+        raise InvalidInput("The title is too short: say in a few words what it is about.", field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(f"The title is too long: at most {TITLE_MAX} characters.", field="title")
+    return title
+
+
+def clean_body(body: Any, field: str = "body") -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidInput("The text is empty.", field=field)
+    if len(body) > BODY_MAX:
+        raise InvalidInput(f"The text is too long: at most {BODY_MAX:,} characters.", field=field)
+    return body.strip()
+
+
+def clean_tags(tags: Iterable[str] | str | None) -> list[str]:
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = re.split(r"[\s,]+", tags)
+    names: list[str] = []
+    for raw in tags:
+        if not isinstance(raw, str):
+            raise InvalidInput("Tags must be words.", field="tags")
+        name = raw.strip().lower().lstrip("#")
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise InvalidInput(
+                f"“{name[:50]}” is not a valid tag: use up to 40 letters, digits, and - + # .", field="tags"
+            )
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags.", field="tags")
+    return names
+
+
+def render_with_mentions(body: str) -> tuple[str, list[int]]:
+    """Render Markdown, linking @mentions of members who exist; return the HTML and their ids."""
+    names = find_mentions(body)
+    users = {}
+    if names:
+        User = get_user_model()
+        users = dict(User.objects.filter(username__in=names[:20], is_active=True).values_list("username", "id"))
+    return render_markdown(body, set(users)), list(users.values())
+
+
+def _set_tags(topic: Topic, names: list[str]) -> None:
+    old = set(topic.tags.values_list("name", flat=True))
+    new = set(names)
+    for name in new - old:
+        tag, _ = Tag.objects.get_or_create(name=name)
+        topic.tags.add(tag)
+        Tag.objects.filter(pk=tag.pk).update(topic_count=F("topic_count") + 1)
+    removed = list(Tag.objects.filter(name__in=old - new))
+    if removed:
+        topic.tags.remove(*removed)
+        Tag.objects.filter(pk__in=[t.pk for t in removed]).update(topic_count=F("topic_count") - 1)
+
+
+@transaction.atomic
+def create_topic(author: Any, space: Space, *, kind: str, title: str, body: str,
+                 tags: Iterable[str] | str | None = None, created_at: Any = None,
+                 check_rate: bool = True) -> Topic:
+    if not access.can_post(author, space):
+        raise NotFound("No such space.", field="space")
+    if kind not in dict(TOPIC_KINDS):
+        raise InvalidInput(f"Unknown kind “{kind}”.", field="kind")
+    if kind not in KIND_FOR_SPACE.get(space.kind, set()):
+        raise Unprocessable(f"A {space.get_kind_display().lower()} space does not take topics of kind “{kind}”.", field="kind")
+    title = clean_title(title)
+    body = clean_body(body)
+    tag_names = clean_tags(tags)
+    if check_rate:
+        check_posting_rate(author)
+    body_html, mentioned = render_with_mentions(body)
+    now = created_at or timezone.now()
+    topic = Topic.objects.create(
+        space=space, kind=kind, title=title, body=body, body_html=body_html, author=author,
+        created_at=now, last_activity_at=now,
+    )
+    if tag_names:
+        _set_tags(topic, tag_names)
+    Space.objects.filter(pk=space.pk).update(topic_count=F("topic_count") + 1)
+    if kind == "question":
+        get_user_model().objects.filter(pk=author.pk).update(question_count=F("question_count") + 1)
+    signals.topic_created.send(sender=Topic, topic=topic, actor=author)
+    record_event("topic.created", author, topic=topic, mentioned=mentioned)
+    return topic
+
+
+@transaction.atomic
+def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = None,
+                created_at: Any = None, check_rate: bool = True) -> Post:
+    if not access.can_view_topic(author, topic) or not access.can_post(author, topic.space):
+        raise NotFound("No such topic.", field="topic")
+    body = clean_body(body)
+    if parent is not None:
+        if parent.topic_id != topic.id or parent.is_deleted:
+            raise InvalidInput("The post you reply to is not in this topic.", field="parent")
+        if parent.parent_id is not None:
+            parent = parent.parent  # comments are one level deep: reply to the answer
+    if check_rate:
+        check_posting_rate(author)
+    body_html, mentioned = render_with_mentions(body)
+    now = created_at or timezone.now()
+    post = Post.objects.create(
+        topic=topic, parent=parent, author=author, body=body, body_html=body_html, created_at=now,
+        official=bool(parent is None and topic.kind == "question" and (author.is_agent or author.is_staff)),
+    )
+    updates: dict[str, Any] = {"reply_count": F("reply_count") + 1, "last_activity_at": now}
+    if parent is None:
+        updates["answer_count"] = F("answer_count") + 1
+        if topic.kind == "question":
+            get_user_model().objects.filter(pk=author.pk).update(answer_count=F("answer_count") + 1)
+    else:
+        Post.objects.filter(pk=parent.pk).update(comment_count=F("comment_count") + 1)
+    Topic.objects.filter(pk=topic.pk).update(**updates)
+    Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") + 1)
+    topic.refresh_from_db(fields=["reply_count", "answer_count", "last_activity_at"])
+    signals.post_created.send(sender=Post, post=post, actor=author)
+    record_event("post.created", author, topic=topic, post=post, mentioned=mentioned,
+                 parent=parent.id if parent else None)
+    return post
+
+
+def _keep_revision(editor: Any, *, topic: Topic | None = None, post: Post | None = None) -> None:
+    if topic is not None:
+        Revision.objects.create(topic=topic, title=topic.title, body=topic.body, edited_by=editor)
+    elif post is not None:
+        Revision.objects.create(post=post, body=post.body, edited_by=editor)
+
+
+@transaction.atomic
+def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str | None = None,
+               tags: Iterable[str] | str | None = None) -> Topic:
+    if not access.can_view_topic(editor, topic):
+        raise NotFound("No such topic.")
+    if not access.can_edit(editor, topic):
+        raise NotAllowed("Only the author or a moderator may edit this.")
+    new_title = clean_title(title) if title is not None else topic.title
+    new_body = clean_body(body) if body is not None else topic.body
+    if new_title != topic.title or new_body != topic.body:
+        _keep_revision(editor, topic=topic)
+        topic.title, topic.body = new_title, new_body
+        topic.body_html, _ = render_with_mentions(new_body)
+        topic.edited_at = timezone.now()
+        topic.save(update_fields=["title", "body", "body_html", "edited_at"])
+    if tags is not None:
+        _set_tags(topic, clean_tags(tags))
+    record_event("topic.edited", editor, topic=topic)
+    return topic
+
+
+@transaction.atomic
+def edit_post(editor: Any, post: Post, *, body: str) -> Post:
+    if not access.can_view_post(editor, post):
+        raise NotFound("No such post.")
+    if not access.can_edit(editor, post):
+        raise NotAllowed("Only the author or a moderator may edit this.")
+    new_body = clean_body(body)
+    if new_body != post.body:
+        _keep_revision(editor, post=post)
+        post.body = new_body
+        post.body_html, _ = render_with_mentions(new_body)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "edited_at"])
+        record_event("post.edited", editor, topic=post.topic, post=post)
+    return post
+
+
+@transaction.atomic
+def delete_topic(actor: Any, topic: Topic) -> Topic:
+    if not access.can_view_topic(actor, topic):
+        raise NotFound("No such topic.")
+    if not access.can_delete(actor, topic):
+        raise NotAllowed("Only the author or a moderator may delete this.")
+    if not topic.is_deleted:
+        Topic.objects.filter(pk=topic.pk).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
+        Space.objects.filter(pk=topic.space_id).update(topic_count=F("topic_count") - 1)
+        topic.refresh_from_db()
+        record_event("topic.deleted", actor, topic=topic)
+    return topic
+
+
+@transaction.atomic
+def restore_topic(actor: Any, topic: Topic) -> Topic:
+    if not access.can_restore(actor, topic):
+        raise NotAllowed("Only a moderator, or the author who deleted it, may restore this.")
+    if topic.is_deleted:
+        Topic.objects.filter(pk=topic.pk).update(is_deleted=False, deleted_at=None, deleted_by=None)
+        Space.objects.filter(pk=topic.space_id).update(topic_count=F("topic_count") + 1)
+        topic.refresh_from_db()
+        record_event("topic.restored", actor, topic=topic)
+    return topic
+
+
+def _post_counters(post: Post, sign: int) -> None:
+    updates: dict[str, Any] = {"reply_count": F("reply_count") + sign}
+    if post.parent_id is None:
+        updates["answer_count"] = F("answer_count") + sign
+    else:
+        Post.objects.filter(pk=post.parent_id).update(comment_count=F("comment_count") + sign)
+    Topic.objects.filter(pk=post.topic_id).update(**updates)
+    Space.objects.filter(pk=post.topic.space_id).update(post_count=F("post_count") + sign)
+
+
+@transaction.atomic
+def delete_post(actor: Any, post: Post) -> Post:
+    if not access.can_view_post(actor, post):
+        raise NotFound("No such post.")
+    if not access.can_delete(actor, post):
+        raise NotAllowed("Only the author or a moderator may delete this.")
+    if not post.is_deleted:
+        Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
+        _post_counters(post, -1)
+        post.refresh_from_db()
+        signals.post_removed.send(sender=Post, post=post, actor=actor)
+        record_event("post.deleted", actor, topic=post.topic, post=post)
+    return post
+
+
+@transaction.atomic
+def restore_post(actor: Any, post: Post) -> Post:
+    if not access.can_restore(actor, post):
+        raise NotAllowed("Only a moderator, or the author who deleted it, may restore this.")
+    if post.is_deleted:
+        Post.objects.filter(pk=post.pk).update(is_deleted=False, deleted_at=None, deleted_by=None)
+        _post_counters(post, +1)
+        post.refresh_from_db()
+        signals.post_restored.send(sender=Post, post=post, actor=actor)
+        record_event("post.restored", actor, topic=post.topic, post=post)
+    return post
+
+
+@transaction.atomic
+def set_topic_vote(user: Any, topic: Topic, value: int) -> tuple[int, int]:
+    """Vote (1) or withdraw (0); idempotent. Returns (vote_count, your_vote)."""
+    if not access.can_view_topic(user, topic) or not user.is_authenticated:
+        raise NotFound("No such topic.")
+    if value not in (0, 1):
+        raise InvalidInput("The value must be 1 (vote) or 0 (withdraw).", field="value")
+    if value == 1:
+        if topic.author_id == user.id:
+            raise Unprocessable("You cannot vote for your own topic.", field="value")
+        try:
+            with transaction.atomic():
+                TopicVote.objects.create(topic=topic, user=user)
+        except IntegrityError:
+            pass  # already voted: idempotent
+        else:
+            Topic.objects.filter(pk=topic.pk).update(vote_count=F("vote_count") + 1)
+            record_event("topic.voted", user, topic=topic)
+    else:
+        deleted, _ = TopicVote.objects.filter(topic=topic, user=user).delete()
+        if deleted:
+            Topic.objects.filter(pk=topic.pk).update(vote_count=F("vote_count") - 1)
+            record_event("topic.unvoted", user, topic=topic)
+    topic.refresh_from_db(fields=["vote_count"])
+    return topic.vote_count, value
+
+
+@transaction.atomic
+def give_kudos(user: Any, post: Post) -> int:
+    if not user.is_authenticated or not access.can_view_post(user, post) or post.is_deleted:
+        raise NotFound("No such post.")
+    if post.author_id == user.id:
+        raise Unprocessable("You cannot give kudos to your own post.")
+    try:
+        with transaction.atomic():
+            Kudos.objects.create(post=post, user=user)
+    except IntegrityError:
+        raise Conflict("You already gave kudos to this post.")
+    Post.objects.filter(pk=post.pk).update(kudos_count=F("kudos_count") + 1)
+    get_user_model().objects.filter(pk=post.author_id).update(reputation=F("reputation") + 10)
+    record_event("post.kudos", user, topic=post.topic, post=post)
+    post.refresh_from_db(fields=["kudos_count"])
+    return post.kudos_count
+
+
+@transaction.atomic
+def withdraw_kudos(user: Any, post: Post) -> int:
+    if not user.is_authenticated or not access.can_view_post(user, post):
+        raise NotFound("No such post.")
+    deleted, _ = Kudos.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(kudos_count=F("kudos_count") - 1)
+        get_user_model().objects.filter(pk=post.author_id).update(reputation=F("reputation") - 10)
+        record_event("post.kudos_withdrawn", user, topic=post.topic, post=post)
+    post.refresh_from_db(fields=["kudos_count"])
+    return post.kudos_count
+
+
+def record_view(topic: Topic) -> None:
+    """Count a page view (not an event: views are many and carry no decision)."""
+    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+
+
+def get_topic_for(user: Any, topic_id: Any) -> Topic:
+    """The topic if this person may see it; NotFound otherwise (private things do not exist)."""
+    try:
+        topic = Topic.objects.select_related("space", "author").get(pk=int(topic_id))
+    except (Topic.DoesNotExist, TypeError, ValueError):
+        raise NotFound("No such topic.")
+    if not access.can_view_topic(user, topic):
+        raise NotFound("No such topic.")
+    return topic
+
+
+def get_post_for(user: Any, post_id: Any) -> Post:
+    try:
+        post = Post.objects.select_related("topic", "topic__space", "author").get(pk=int(post_id))
+    except (Post.DoesNotExist, TypeError, ValueError):
+        raise NotFound("No such post.")
+    if not access.can_view_post(user, post):
+        raise NotFound("No such post.")
+    return post

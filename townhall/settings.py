@@ -1,0 +1,253 @@
+"""Townhall settings: everything comes from the environment, with embedded defaults.
+
+Embedded default: SQLite, Huey on SQLite, local-memory cache, files under TOWNHALL_DATA_DIR.
+Scale-out: DATABASE_URL (PostgreSQL), REDIS_URL (cache and job queue), SMTP email.
+Misconfiguration is reported by the system checks in townhall.core.checks.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("TOWNHALL_DATA_DIR", "townhall-data")).resolve()
+TESTING = env_bool("TOWNHALL_TESTING")
+
+
+def _secret_key() -> str:
+    """The secret key: from the environment, or generated once and kept in the data directory."""
+    if os.environ.get("TOWNHALL_SECRET_KEY"):
+        return os.environ["TOWNHALL_SECRET_KEY"]
+    if TESTING:
+        return "townhall-tests-only-" + "x" * 40
+    key_file = DATA_DIR / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("TOWNHALL_DEBUG")
+ALLOWED_HOSTS = env_list("TOWNHALL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("TOWNHALL_CSRF_TRUSTED_ORIGINS")
+SITE_URL = os.environ.get("TOWNHALL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("TOWNHALL_SITE_NAME", "Townhall")
+
+# Behind HTTPS (a TLS-terminating proxy): secure cookies, HSTS and redirects.
+HTTPS = env_bool("TOWNHALL_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and not TESTING
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.sites",
+    "allauth",
+    "allauth.account",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "townhall.core",
+    "townhall.accounts",
+    "townhall.spaces",
+    "townhall.content",
+    "townhall.support",
+    "townhall.activity",
+    "townhall.notifications",
+    "townhall.search",
+    "townhall.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "townhall.urls"
+WSGI_APPLICATION = "townhall.wsgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "townhall.core.context_processors.townhall",
+            ],
+        },
+    }
+]
+
+# Database: SQLite in the data directory unless DATABASE_URL says otherwise.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "townhall.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers and the writer work at once; IMMEDIATE avoids lock upgrades.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache and job queue: Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "townhall"}}
+
+HUEY_IMMEDIATE = env_bool("TOWNHALL_JOBS_IMMEDIATE", default=TESTING)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("TOWNHALL_QUEUE_NAME", "townhall"),
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "townhall",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("TOWNHALL_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_ADAPTER = "townhall.accounts.adapter.AccountAdapter"
+
+# Email: written to files in the data directory unless SMTP is configured.
+EMAIL_HOST = os.environ.get("TOWNHALL_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("TOWNHALL_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("TOWNHALL_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TOWNHALL_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("TOWNHALL_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = os.environ.get("TOWNHALL_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    EMAIL_FILE_PATH = DATA_DIR / "emails"
+DEFAULT_FROM_EMAIL = os.environ.get("TOWNHALL_FROM_EMAIL", "Townhall <townhall@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The company's helpdesk: escalated questions are POSTed here, signed with HMAC-SHA256.
+HELPDESK_WEBHOOK_URL = os.environ.get("TOWNHALL_HELPDESK_WEBHOOK_URL", "")
+HELPDESK_WEBHOOK_SECRET = os.environ.get("TOWNHALL_HELPDESK_WEBHOOK_SECRET", "")
+
+# Posting limits for new accounts (younger than NEW_ACCOUNT_HOURS).
+NEW_ACCOUNT_HOURS = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_HOURS", "24"))
+NEW_ACCOUNT_POSTS_PER_HOUR = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", "10"))
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_MAX_PIXELS = 4096
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TOWNHALL_LOG_LEVEL", "WARNING")},
+}
