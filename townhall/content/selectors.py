@@ -1,0 +1,91 @@
+"""Reads of the content core for pages and the API: lists and threads, with fixed query counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from townhall.content.models import Kudos, Post, Topic, TopicVote
+from townhall.core import access
+from townhall.core.errors import InvalidInput
+from townhall.core.pagination import Page, keyset_page
+
+# tab → (filter, keyset ordering). Every ordering has a matching index on Topic.
+TABS: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "newest": ({}, ["-created_at", "-id"]),
+    "active": ({}, ["-last_activity_at", "-id"]),
+    "unanswered": ({"answer_count": 0}, ["-created_at", "-id"]),
+    "unsolved": ({"status": "open"}, ["-created_at", "-id"]),
+    "solved": ({"status": "solved"}, ["-created_at", "-id"]),
+    "top": ({}, ["-vote_count", "-id"]),
+}
+POST_SORTS = {"kudos": ["-kudos_count", "id"], "date": ["created_at", "id"]}
+MAX_LIMIT = 100
+
+
+def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str | None = None,
+               tag: str | None = None, cursor: str | None = None, limit: int = 30) -> Page:
+    """A page of the topics this person may see, newest/active/unanswered/unsolved/solved/top."""
+    if tab not in TABS:
+        raise InvalidInput(f"Unknown sort “{tab}”: use {', '.join(TABS)}.", field="sort")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"The limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    filters, ordering = TABS[tab]
+    qs = access.visible_topics(user).filter(**filters)
+    if space is not None:
+        qs = qs.filter(space=space)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tab in {"unsolved", "solved", "unanswered"} and not kind:
+        qs = qs.filter(kind="question")
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    qs = qs.select_related("space", "author").prefetch_related("tags")
+    return keyset_page(qs, ordering, cursor, limit)
+
+
+def answers_page(user: Any, topic: Topic, *, sort: str = "kudos", cursor: str | None = None,
+                 limit: int = 50) -> Page:
+    """Top-level posts of a topic with their comments prefetched (two queries, whatever the size)."""
+    if sort not in POST_SORTS:
+        raise InvalidInput("Sort answers by kudos or date.", field="sort")
+    show_deleted = access.can_see_deleted(user)
+    qs = Post.objects.filter(topic=topic, parent__isnull=True)
+    comments = Post.objects.select_related("author").order_by("created_at", "id")
+    if not show_deleted:
+        qs = qs.filter(is_deleted=False)
+        comments = comments.filter(is_deleted=False)
+    qs = qs.select_related("author").prefetch_related(Prefetch("comments", queryset=comments))
+    return keyset_page(qs, POST_SORTS[sort], cursor, limit)
+
+
+def posts_page(user: Any, topic: Topic, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Every visible post of a topic in date order (the API's flat list)."""
+    qs = Post.objects.filter(topic=topic).select_related("author")
+    if not access.can_see_deleted(user):
+        qs = qs.filter(is_deleted=False)
+    return keyset_page(qs, ["created_at", "id"], cursor, limit)
+
+
+def kudos_given(user: Any, posts: list[Post]) -> set[int]:
+    """Ids among `posts` (and their comments) this member gave kudos to: one query."""
+    if not user.is_authenticated or not posts:
+        return set()
+    ids = [p.id for p in posts]
+    for p in posts:
+        ids.extend(c.id for c in getattr(p, "_prefetched_objects_cache", {}).get("comments", []))
+    return set(Kudos.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True))
+
+
+def has_voted(user: Any, topic: Topic) -> bool:
+    return bool(user.is_authenticated and TopicVote.objects.filter(user=user, topic=topic).exists())
+
+
+def recent_topics(user: Any, limit: int = 10, **filters: Any) -> QuerySet:
+    return (
+        access.visible_topics(user)
+        .filter(**filters)
+        .select_related("space", "author")
+        .order_by("-created_at", "-id")[:limit]
+    )
