@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -27,7 +28,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TOWNHALL_DATA_DIR", "townhall-data")).resolve()
-TESTING = env_bool("TOWNHALL_TESTING")
+# Under pytest the suite runs jobs inline and uses fast hashing; nothing else changes.
+TESTING = env_bool("TOWNHALL_TESTING") or "pytest" in sys.modules
 
 
 def _secret_key() -> str:
@@ -40,12 +42,17 @@ def _secret_key() -> str:
     try:
         return key_file.read_text().strip()
     except FileNotFoundError:
+        pass
+    try:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
+    except OSError:
+        # An unusable data directory: townhall.E002 says so; Django refuses to sign with an empty key.
+        return ""
 
 
 SECRET_KEY = _secret_key()
@@ -129,7 +136,11 @@ TEMPLATES = [
 # Database: SQLite in the data directory unless DATABASE_URL says otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    except ValueError:
+        # An unusable URL: townhall.E001 says why, before anything touches a database.
+        DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 else:
     DATABASES = {
         "default": {
@@ -203,7 +214,8 @@ ACCOUNT_ADAPTER = "townhall.accounts.adapter.AccountAdapter"
 EMAIL_HOST = os.environ.get("TOWNHALL_EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("TOWNHALL_EMAIL_PORT", "587"))
+    _email_port = os.environ.get("TOWNHALL_EMAIL_PORT", "587").strip()
+    EMAIL_PORT = int(_email_port) if _email_port.isdigit() else 0  # 0: townhall.E004 reports it
     EMAIL_HOST_USER = os.environ.get("TOWNHALL_EMAIL_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("TOWNHALL_EMAIL_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("TOWNHALL_EMAIL_USE_TLS", True)

@@ -137,6 +137,10 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        target = f"topic {self.topic_id}" if self.topic_id else f"post {self.post_id}"
+        return f"Revision {self.pk} of {target}"
+
 
 class TopicVote(models.Model):
     """A vote on a topic; on a question it means "I have this question too"."""
@@ -147,6 +151,9 @@ class TopicVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["topic", "user"], name="unique_topic_vote")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} votes for topic {self.topic_id}"
 
 
 class Kudos(models.Model):
@@ -159,3 +166,6 @@ class Kudos(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="unique_kudos")]
         indexes = [models.Index(fields=["user", "post"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} gives kudos to post {self.post_id}"

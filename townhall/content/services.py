@@ -107,7 +107,9 @@ def create_topic(author: Any, space: Space, *, kind: str, title: str, body: str,
     if kind not in dict(TOPIC_KINDS):
         raise InvalidInput(f"Unknown kind “{kind}”.", field="kind")
     if kind not in KIND_FOR_SPACE.get(space.kind, set()):
-        raise Unprocessable(f"A {space.get_kind_display().lower()} space does not take topics of kind “{kind}”.", field="kind")
+        raise Unprocessable(
+            f"A {space.get_kind_display().lower()} space does not take topics of kind “{kind}”.", field="kind"
+        )
     title = clean_title(title)
     body = clean_body(body)
     tag_names = clean_tags(tags)

@@ -26,6 +26,10 @@ class Subscription(models.Model):
         ]
         indexes = [models.Index(fields=["topic"]), models.Index(fields=["space"])]
 
+    def __str__(self) -> str:
+        target = f"topic {self.topic_id}" if self.topic_id else f"space {self.space_id}"
+        return f"{self.user_id} follows {target}"
+
 
 class Notification(models.Model):
     VERBS = [
@@ -55,6 +59,9 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="unique_notification_per_event")]
         indexes = [models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox")]
 
+    def __str__(self) -> str:
+        return f"{self.verb} for {self.user_id}"
+
     @property
     def read(self) -> bool:
         return self.read_at is not None
@@ -80,3 +87,6 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["event", "url"], name="unique_delivery_per_event")]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} to {self.url} ({self.status})"

@@ -81,7 +81,8 @@ def update_space(actor: Any, space: Space, **changes: Any) -> Space:
         if key in EDITABLE and value is not None:
             setattr(space, key, value)
     _validate(space)
-    space.save()
+    # Only the editable fields: a stale object must never overwrite the kept counters.
+    space.save(update_fields=list(EDITABLE))
     after = {key: getattr(space, key) for key in EDITABLE}
     changed = {k: str(after[k]) for k in EDITABLE if before[k] != after[k]}
     record_event("space.updated", actor, space=space, changed=changed)

@@ -106,7 +106,7 @@ def escalate_unanswered(now: datetime | None = None) -> int:
     """The scheduled job: escalate every overdue question of every space. Returns how many."""
     now = now or timezone.now()
     count = 0
-    for space in Space.objects.filter(topic_count__gt=0):
+    for space in Space.objects.all():
         unanswered, unsolved = overdue_questions(space, now)
         for topic in unanswered.select_related("space")[:500]:
             count += escalate_question(topic, reason="unanswered", now=now)
