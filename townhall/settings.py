@@ -41,8 +41,8 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     try:
         return key_file.read_text().strip()
-    except FileNotFoundError:
-        pass
+    except OSError:
+        pass  # not there yet (or not readable: then creating it fails too)
     try:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "ninja",
     "huey.contrib.djhuey",
     "townhall.spaces",
     "townhall.content",
@@ -145,7 +146,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "townhall.sqlite3",
+            "NAME": str(DATA_DIR / "townhall.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers and the writer work at once; IMMEDIATE avoids lock upgrades.
                 "transaction_mode": "IMMEDIATE",
@@ -163,6 +164,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "townhall"}}
 
+def _usable_data_dir() -> Path:
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return DATA_DIR
+
+
 HUEY_IMMEDIATE = env_bool("TOWNHALL_JOBS_IMMEDIATE", default=TESTING)
 if REDIS_URL:
     HUEY = {
@@ -174,7 +183,9 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        # An unusable data directory must not crash start-up: townhall.E002 reports it and stops the
+        # commands that would use the queue (serve, worker).
+        "huey_class": "huey.SqliteHuey" if os.access(_usable_data_dir(), os.W_OK) else "huey.MemoryHuey",
         "name": "townhall",
         "filename": str(DATA_DIR / "jobs.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
@@ -263,4 +274,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TOWNHALL_LOG_LEVEL", "WARNING")},
+    # The job consumer (`townhall worker`) reports each job once, on the console.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -16,11 +16,16 @@ def test_the_asker_accepts_an_answer_and_the_question_is_solved(question, answer
     assert Question.objects.get(topic=question).accepted_post == answer
 
 
-def test_accepting_another_answer_replaces_the_first(question, answer, member, agent):
+def test_accepting_another_answer_replaces_the_first(question, answer, member, agent, other):
     second = create_post(agent, question, body="Official fix: update the firmware.")
     services.accept_solution(member, question, answer)
+    other.refresh_from_db()
+    assert other.solution_count == 1
     services.accept_solution(member, question, second)
     assert Question.objects.get(topic=question).accepted_post == second
+    other.refresh_from_db()
+    agent.refresh_from_db()
+    assert (other.solution_count, agent.solution_count) == (0, 1)
 
 
 @pytest.mark.parametrize("persona", ["agent", "moderator"])

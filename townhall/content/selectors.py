@@ -25,7 +25,8 @@ MAX_LIMIT = 100
 
 
 def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str | None = None,
-               tag: str | None = None, cursor: str | None = None, limit: int = 30) -> Page:
+               tag: str | None = None, cursor: str | None = None, limit: int = 30,
+               status: str | None = None) -> Page:
     """A page of the topics this person may see, newest/active/unanswered/unsolved/solved/top."""
     if tab not in TABS:
         raise InvalidInput(f"Unknown sort “{tab}”: use {', '.join(TABS)}.", field="sort")
@@ -41,7 +42,10 @@ def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str |
         qs = qs.filter(kind="question")
     if tag:
         qs = qs.filter(tags__name=tag)
-    qs = qs.select_related("space", "author").prefetch_related("tags")
+    if status:
+        qs = qs.filter(status=status)
+    # "question" (one-to-one, may be absent) gives questions' accepted post without a query per row.
+    qs = qs.select_related("space", "author", "question").prefetch_related("tags")
     return keyset_page(qs, ordering, cursor, limit)
 
 

@@ -357,3 +357,48 @@ def get_post_for(user: Any, post_id: Any) -> Post:
     if not access.can_view_post(user, post):
         raise NotFound("No such post.")
     return post
+
+
+def reconcile_counters(progress: Any = None) -> dict[str, int]:
+    """Recount the kept counters from the rows and fix any that drifted. Returns fixes per counter.
+
+    Counters are updated atomically in the write path; this job is the safety net (a crash
+    between writes, a manual database edit, an import) and runs daily.
+    """
+    from django.db.models import Count, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    fixed: dict[str, int] = {}
+
+    def count_of(model: Any, field: str, extra: Q) -> Any:
+        return Coalesce(
+            Subquery(
+                model.objects.filter(extra, **{field: OuterRef("pk")})
+                .order_by()
+                .values(field)
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    live = Q(is_deleted=False)
+    checks: list[tuple[Any, str, Any]] = [
+        (Topic, "reply_count", count_of(Post, "topic", live)),
+        (Topic, "answer_count", count_of(Post, "topic", live & Q(parent__isnull=True))),
+        (Topic, "vote_count", count_of(TopicVote, "topic", Q())),
+        (Post, "kudos_count", count_of(Kudos, "post", Q())),
+        (Post, "comment_count", count_of(Post, "parent", live)),
+        (Space, "topic_count", count_of(Topic, "space", live)),
+        (Tag, "topic_count", count_of(Topic.tags.through, "tag", Q())),
+    ]
+    for model, field, expression in checks:
+        drifted = model.objects.annotate(actual=expression).exclude(**{field: F("actual")})
+        n = 0
+        for pk, actual in drifted.values_list("pk", "actual").iterator():
+            model.objects.filter(pk=pk).update(**{field: actual})
+            n += 1
+        fixed[f"{model.__name__}.{field}"] = n
+        if progress:
+            progress(f"{model.__name__}.{field}: {n} fixed")
+    return fixed

@@ -8,6 +8,8 @@ def townhall(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        # One cheap indexed count; the badge in the header.
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        # Only what the member may still see: a badge must not hint at private activity.
+        from townhall.notifications.services import visible_notifications
+
+        unread = visible_notifications(user).filter(read_at__isnull=True).count()
     return {"SITE_NAME": settings.SITE_NAME, "unread_notifications": unread}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import nh3
@@ -72,5 +73,5 @@ def render_markdown(text: str, mentioned: set[str] | None = None) -> str:
 
 def html_to_text(html: str) -> str:
     """Plain text of stored HTML, for search and email."""
-    text = nh3.clean(html, tags=set())
+    text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()

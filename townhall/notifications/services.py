@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from townhall.activity.models import Event
 from townhall.core import access
-from townhall.core.errors import InvalidInput
+from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from townhall.notifications.models import Notification, Subscription, WebhookDelivery
 
 UNSUBSCRIBE_SALT = "townhall.unsubscribe"
@@ -56,6 +56,10 @@ def unsubscribe(user: Any, *, topic: Any = None, space: Any = None) -> int:
 
 def is_subscribed(user: Any, topic: Any) -> bool:
     return user.is_authenticated and Subscription.objects.filter(user=user, topic=topic).exists()
+
+
+def is_following_space(user: Any, space: Any) -> bool:
+    return user.is_authenticated and Subscription.objects.filter(user=user, space=space).exists()
 
 
 def unsubscribe_token(user: Any, topic_id: int | None) -> str:
@@ -167,8 +171,15 @@ def handle_event(event: Event) -> None:
         handler(event)
 
 
+def _follows(user_id: int, topic: Any) -> bool:
+    """Direct notices about a topic (answers, replies, acceptance) go only to those who still follow it:
+    authors follow what they post in, and unfollow with the "stop emails about this topic" link."""
+    return Subscription.objects.filter(user_id=user_id, topic=topic).exists()
+
+
 def _on_topic_created(event: Event) -> None:
     topic = event.topic
+    subscribe(topic.author, topic=topic)
     done = {event.actor_id}
     for user in _mentioned(event, done):
         notify(user, "mention", event)
@@ -187,10 +198,10 @@ def _on_post_created(event: Event) -> None:
     for user in _mentioned(event, done):
         notify(user, "mention", event)
         done.add(user.pk)
-    if post.parent_id is None and topic.author_id not in done:
+    if post.parent_id is None and topic.author_id not in done and _follows(topic.author_id, topic):
         notify(topic.author, "official" if post.official else "answer", event)
         done.add(topic.author_id)
-    if post.parent_id is not None and post.parent.author_id not in done:
+    if post.parent_id is not None and post.parent.author_id not in done and _follows(post.parent.author_id, topic):
         notify(post.parent.author, "reply", event)
         done.add(post.parent.author_id)
     for user in _subscribers(topic, done):
@@ -200,10 +211,10 @@ def _on_post_created(event: Event) -> None:
 def _on_accepted(event: Event) -> None:
     topic, post = event.topic, event.post
     done: set[int] = {event.actor_id} if event.actor_id else set()
-    if post is not None and post.author_id not in done:
+    if post is not None and post.author_id not in done and _follows(post.author_id, topic):
         notify(post.author, "accepted", event)
         done.add(post.author_id)
-    if topic.author_id not in done:
+    if topic.author_id not in done and _follows(topic.author_id, topic):
         notify(topic.author, "accepted", event)
         done.add(topic.author_id)
     for user in _subscribers(topic, done):
@@ -329,3 +340,17 @@ def retry_due_webhooks(now: Any = None) -> int:
         deliver_webhook(delivery_id)
         count += 1
     return count
+
+
+def retry_webhook_now(actor: Any, delivery_id: int) -> WebhookDelivery:
+    """An admin's "Retry now": one attempt at once, even for a delivery that gave up retrying."""
+    if not access.is_admin(actor):
+        raise NotAllowed("Only admins may retry webhook deliveries.")
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound("No such webhook delivery.")
+    if delivery.status == "delivered":
+        raise Conflict("That delivery already succeeded.")
+    if delivery.status == "gave_up":
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return deliver_webhook(delivery.pk) or delivery

@@ -26,3 +26,6 @@ class SearchDocument(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["doc_type", "object_id"], name="unique_search_document")]
         indexes = [models.Index(fields=["topic"])]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.object_id}: {self.title}"

@@ -78,7 +78,8 @@ def update_space(actor: Any, space: Space, **changes: Any) -> Space:
         raise NotAllowed("Only admins and this space's managers may change it.")
     before = {key: getattr(space, key) for key in EDITABLE}
     for key, value in changes.items():
-        if key in EDITABLE and value is not None:
+        # None leaves a field as it is, except `parent`, where None moves the space to the top level.
+        if key in EDITABLE and (value is not None or key == "parent"):
             setattr(space, key, value)
     _validate(space)
     # Only the editable fields: a stale object must never overwrite the kept counters.

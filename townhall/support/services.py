@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from townhall.activity.services import record_event
@@ -46,6 +47,8 @@ def accept_solution(user: Any, topic: Topic, post: Post) -> Question:
         raise Unprocessable("A comment cannot be the solution; accept an answer.", field="post")
     if question.accepted_post_id == post.id:
         return question
+    _count_solution(question.accepted_post, -1)
+    _count_solution(post, +1)
     question.accepted_post = post
     question.accepted_by = user
     question.accepted_at = timezone.now()
@@ -64,6 +67,7 @@ def unaccept_solution(user: Any, topic: Topic) -> Question:
         raise NotAllowed("Only the asker, a moderator or an agent may change the solution.")
     question = question_of(topic)
     if question.accepted_post_id:
+        _count_solution(question.accepted_post, -1)
         question.accepted_post = None
         question.accepted_by = None
         question.accepted_at = None
@@ -72,6 +76,12 @@ def unaccept_solution(user: Any, topic: Topic) -> Question:
         topic.status = "open"
         record_event("question.unaccepted", user, topic=topic)
     return question
+
+
+def _count_solution(post: Post | None, sign: int) -> None:
+    """The answer's author's solution count follows which answer is accepted."""
+    if post is not None:
+        get_user_model().objects.filter(pk=post.author_id).update(solution_count=F("solution_count") + sign)
 
 
 def me_too(user: Any, topic: Topic, value: int = 1) -> tuple[int, int]:
@@ -235,6 +245,7 @@ def on_post_removed(sender: Any, post: Post, actor: Any, **kwargs: Any) -> None:
         return
     question = Question.objects.filter(topic=post.topic, accepted_post=post).first()
     if question is not None:
+        _count_solution(post, -1)
         question.accepted_post = None
         question.accepted_at = None
         question.accepted_by = None

@@ -1,0 +1,25 @@
+"""Reads for members' pages: what a visitor may see of a member's contributions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from townhall.core import access
+
+RECENT_LIMIT = 10
+
+
+def recent_questions(viewer: Any, member: Any, limit: int = RECENT_LIMIT) -> list[Any]:
+    """The member's latest questions in spaces the viewer may see (one query)."""
+    topics = access.visible_topics(viewer).filter(author=member, kind="question", is_deleted=False)
+    return list(topics.select_related("space").order_by("-created_at", "-id")[:limit])
+
+
+def recent_answers(viewer: Any, member: Any, limit: int = RECENT_LIMIT) -> list[Any]:
+    """The member's latest answers to questions the viewer may see, with their questions (one query)."""
+    from townhall.content.models import Post
+
+    # The topics are filtered by the access policy itself (as a subquery), never re-decided here.
+    questions = access.visible_topics(viewer).filter(kind="question", is_deleted=False)
+    posts = Post.objects.filter(author=member, parent__isnull=True, is_deleted=False, topic__in=questions)
+    return list(posts.select_related("topic", "topic__space").order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,1 @@
+"""One router per app; townhall.api.api mounts them under /api/v1/."""

@@ -1,0 +1,232 @@
+"""Writing pages of the content core: edit with history, delete and restore, kudos, Markdown preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from townhall.content import selectors, services
+from townhall.content.forms import EditPostForm, EditTopicForm
+from townhall.content.models import BODY_MAX, Post, Topic
+from townhall.core import access
+from townhall.core.errors import Conflict, ServiceError
+from townhall.core.markdown import render_markdown
+from townhall.core.pages import add_service_errors, form_status, post_value, raise_for_access
+
+RESTORE_REFUSED = "Only a moderator, or the author who deleted it, may restore this."
+
+
+def _topic(request: HttpRequest, pk: Any) -> Topic:
+    try:
+        return services.get_topic_for(request.user, pk)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
+
+
+def _post(request: HttpRequest, pk: Any) -> Post:
+    try:
+        return services.get_post_for(request.user, pk)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# Editing ---------------------------------------------------------------------------------------
+
+
+@login_required
+def edit_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _topic(request, pk)
+    _require(not topic.is_deleted and access.can_edit(request.user, topic),
+             "Only the author or a moderator may edit this.")
+    initial = {"title": topic.title, "body": topic.body, "tags": " ".join(t.name for t in topic.tags.all())}
+    form = EditTopicForm(request.POST or None, initial=initial)
+    context: dict[str, Any] = {"form": form, "topic": topic, "post": None, "preview": None}
+    if request.method == "POST":
+        if not form.is_valid():  # unparseable text only (a NUL byte): the service judges the rest
+            return render(request, "content/edit.html", context, status=400)
+        data = form.cleaned_data
+        if "preview" in request.POST:
+            context["preview"] = render_markdown(data["body"][:BODY_MAX])
+            return render(request, "content/edit.html", context)
+        try:
+            services.edit_topic(request.user, topic, title=data["title"], body=data["body"], tags=data["tags"])
+        except ServiceError as exc:
+            raise_for_access(exc)
+            add_service_errors(form, exc)
+            return render(request, "content/edit.html", context, status=form_status(exc))
+        messages.success(request, "Saved. The previous version is kept in the history.")
+        return redirect(topic)
+    return render(request, "content/edit.html", context)
+
+
+@login_required
+def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    _require(not post.is_deleted and access.can_edit(request.user, post),
+             "Only the author or a moderator may edit this.")
+    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    context: dict[str, Any] = {"form": form, "topic": post.topic, "post": post, "preview": None}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "content/edit.html", context, status=400)
+        body = form.cleaned_data["body"]
+        if "preview" in request.POST:
+            context["preview"] = render_markdown(body[:BODY_MAX])
+            return render(request, "content/edit.html", context)
+        try:
+            services.edit_post(request.user, post, body=body)
+        except ServiceError as exc:
+            raise_for_access(exc)
+            add_service_errors(form, exc)
+            return render(request, "content/edit.html", context, status=form_status(exc))
+        messages.success(request, "Saved. The previous version is kept in the history.")
+        return redirect(post)
+    return render(request, "content/edit.html", context)
+
+
+def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _topic(request, pk)
+    revisions = topic.revisions.select_related("edited_by").order_by("-created_at", "-id")
+    return render(request, "content/history.html",
+                  {"topic": topic, "post": None, "current": topic, "revisions": revisions})
+
+
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    revisions = post.revisions.select_related("edited_by").order_by("-created_at", "-id")
+    return render(request, "content/history.html",
+                  {"topic": post.topic, "post": post, "current": post, "revisions": revisions})
+
+
+# Delete and restore: a confirmation page on GET, the change on POST ----------------------------------
+
+
+def _restorable_topic(request: HttpRequest, pk: int) -> Topic:
+    """A deleted topic is still found by whoever may restore it (its author who deleted it)."""
+    topic = Topic.objects.select_related("space", "author").filter(pk=pk).first()
+    if topic is None or not access.can_view_space(request.user, topic.space):
+        raise Http404("No such topic.")
+    if not access.can_view_topic(request.user, topic) and not access.can_restore(request.user, topic):
+        raise Http404("No such topic.")
+    return topic
+
+
+def _confirm(request: HttpRequest, *, action: str, topic: Topic, post: Post | None = None) -> HttpResponse:
+    return render(request, "content/confirm.html", {"action": action, "topic": topic, "post": post})
+
+
+@login_required
+def delete_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _topic(request, pk)
+    _require(access.can_delete(request.user, topic), "Only the author or a moderator may delete this.")
+    if request.method != "POST":
+        return _confirm(request, action="delete", topic=topic)
+    try:
+        services.delete_topic(request.user, topic)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+        return redirect(topic)
+    messages.success(request, f"“{topic.title}” is deleted. You can restore it from its page.")
+    return redirect(topic.space)
+
+
+@login_required
+def restore_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _restorable_topic(request, pk)
+    _require(access.can_restore(request.user, topic), RESTORE_REFUSED)
+    if request.method != "POST":
+        return _confirm(request, action="restore", topic=topic)
+    try:
+        services.restore_topic(request.user, topic)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{topic.title}” is restored.")
+    return redirect(topic)
+
+
+@login_required
+def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    _require(access.can_delete(request.user, post), "Only the author or a moderator may delete this.")
+    if request.method != "POST":
+        return _confirm(request, action="delete", topic=post.topic, post=post)
+    try:
+        services.delete_post(request.user, post)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The post is deleted.")
+    return redirect(post.topic)
+
+
+@login_required
+def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    _require(access.can_restore(request.user, post), RESTORE_REFUSED)
+    if request.method != "POST":
+        return _confirm(request, action="restore", topic=post.topic, post=post)
+    try:
+        services.restore_post(request.user, post)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The post is restored.")
+    return redirect(post)
+
+
+# Kudos and preview ---------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def kudos(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post(request, pk)
+    error = None
+    try:
+        if post_value(request, "value") == 1:
+            services.give_kudos(request.user, post)
+        else:
+            services.withdraw_kudos(request.user, post)
+    except Conflict:
+        pass  # already given: the button shows it
+    except ServiceError as exc:
+        raise_for_access(exc)
+        error = exc.message
+    if request.htmx:
+        post.refresh_from_db(fields=["kudos_count"])
+        post.given = post.id in selectors.kudos_given(request.user, [post])
+        post.may_kudos = post.author_id != request.user.id and not post.is_deleted
+        return render(request, "content/_kudos.html", {"post": post, "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect(post)
+
+
+@require_POST
+@login_required
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    body = request.POST.get("body", "")
+    if len(body) > BODY_MAX:
+        # HTMX only swaps successful responses in: it gets the message with a 200 to show it.
+        return render(request, "content/_preview.html",
+                      {"error": f"The text is too long: at most {BODY_MAX:,} characters."},
+                      status=200 if request.htmx else 400)
+    return render(request, "content/_preview.html", {"html": render_markdown(body)})

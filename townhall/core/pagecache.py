@@ -1,0 +1,89 @@
+"""Whole-page cache for anonymous visitors, who are most of a support community's traffic.
+
+Every recorded event bumps one generation number, so any change is visible at once: pages are
+cached under the current generation and older entries simply stop being asked for. Only truly
+anonymous requests are served from it (no session or messages cookie), and only responses that
+set no cookie (a page that issued a CSRF token is personal and is never stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "townhall:pagecache:generation"
+SKIP_PREFIXES = ("/accounts/", "/api/", "/admin/", "/django-admin/", "/static/", "/media/", "/notifications/",
+                 "/settings/", "/unsubscribe/", "/support/")
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return int(value)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+def invalidate() -> None:
+    """Everything anonymous visitors see may have changed: drop the cached pages once committed."""
+    if settings.HUEY_IMMEDIATE or not transaction.get_connection().in_atomic_block:
+        _bump()
+    # Also after commit, so a page rendered between the write and the commit is not kept.
+    transaction.on_commit(partial(_bump), robust=True)
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.timeout = getattr(settings, "PAGE_CACHE_SECONDS", 300)
+
+    def _cacheable_request(self, request: HttpRequest) -> bool:
+        return (
+            self.timeout > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and not request.path.startswith(SKIP_PREFIXES)
+        )
+
+    def _key(self, request: HttpRequest) -> str:
+        variant = "htmx" if request.headers.get("HX-Request") else "page"
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        return f"townhall:page:{generation()}:{variant}:{digest}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Townhall-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not (user is not None and user.is_authenticated)
+            and response.get("Content-Type", "").startswith("text/html")
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), self.timeout)
+            response["X-Townhall-Cache"] = "miss"
+        return response

@@ -1,0 +1,37 @@
+"""The home page: the spaces a person may see, and what is being asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from townhall.content.selectors import recent_topics
+from townhall.core import access
+
+
+def spaces_tree(user: Any) -> list[dict[str, Any]]:
+    """Visible spaces as roots (products) with their visible children (categories): one query."""
+    spaces = list(access.visible_spaces(user).order_by("position", "name"))
+    ids = {space.id for space in spaces}
+    children: dict[int, list[Any]] = {}
+    roots = []
+    for space in spaces:
+        # A space whose parent is hidden from this person shows as a root of its own.
+        if space.parent_id in ids:
+            children.setdefault(space.parent_id, []).append(space)
+        else:
+            roots.append(space)
+    return [{"space": root, "children": children.get(root.id, [])} for root in roots]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    recent = list(recent_topics(user, limit=10, kind="question").prefetch_related("tags"))
+    unanswered = list(recent_topics(user, limit=10, kind="question", answer_count=0).prefetch_related("tags"))
+    return render(request, "core/home.html", {
+        "tree": spaces_tree(user),
+        "recent": recent,
+        "unanswered": unanswered,
+    })

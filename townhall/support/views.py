@@ -1,0 +1,334 @@
+"""Question pages: asking, the question with its answers, solutions, "me too", and the agent queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from townhall.content import selectors
+from townhall.content import services as content
+from townhall.content.models import BODY_MAX, Post, Topic
+from townhall.core import access
+from townhall.core.errors import InvalidInput, ServiceError
+from townhall.core.markdown import render_markdown
+from townhall.core.pages import (
+    add_service_errors,
+    bad_request,
+    form_status,
+    post_value,
+    raise_for_access,
+    safe_next,
+    with_retry_after,
+)
+from townhall.core.pagination import InvalidCursor, keyset_page
+from townhall.notifications import services as notifications
+from townhall.spaces import services as spaces
+from townhall.support import services
+from townhall.support.forms import AskForm, BodyForm
+from townhall.support.models import Question
+
+ANSWERS_PER_PAGE = 50
+QUEUE_PAGE_SIZE = 50
+ANSWER_SORTS = [("kudos", "Most kudos"), ("date", "Oldest first")]
+QUEUE_TABS = [("open", "Open"), ("queued", "Waiting"), ("claimed", "Claimed"), ("resolved", "Resolved")]
+# Kinds of space that take questions (see content.services.KIND_FOR_SPACE).
+QUESTION_SPACE_KINDS = ["forum", "group"]
+
+
+def topic_for(request: HttpRequest, pk: Any) -> Topic:
+    try:
+        return content.get_topic_for(request.user, pk)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
+
+
+def post_for(request: HttpRequest, pk: Any) -> Post:
+    try:
+        return content.get_post_for(request.user, pk)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
+
+
+# Asking ----------------------------------------------------------------------------------------
+
+
+def _space_choices(user: Any) -> list[tuple[str, str]]:
+    spaces = list(
+        access.visible_spaces(user).filter(kind__in=QUESTION_SPACE_KINDS).select_related("parent")
+        .order_by("parent__position", "parent__name", "position", "name")
+    )
+    visible = {space.id for space in spaces} | set(access.visible_space_ids(user))
+    return [
+        (space.slug, f"{space.parent.name} › {space.name}" if space.parent_id in visible else space.name)
+        for space in spaces
+    ]
+
+
+@login_required
+def ask(request: HttpRequest) -> HttpResponse:
+    form = AskForm(request.POST or None, spaces=_space_choices(request.user),
+                   initial={"space": request.GET.get("space", "")})
+    context: dict[str, Any] = {"form": form, "preview": None}
+    if request.method != "POST":
+        return render(request, "support/ask.html", context)
+    if not form.is_valid():  # only unparseable text (a NUL byte) fails here: the services judge the rest
+        return render(request, "support/ask.html", context, status=400)
+    data = form.cleaned_data
+    if "preview" in request.POST:
+        context["preview"] = render_markdown(data["body"][:BODY_MAX])
+        return render(request, "support/ask.html", context)
+    try:
+        if not data["space"]:
+            raise InvalidInput("Choose the space your question belongs in.", field="space")
+        space = spaces.get_space_for(request.user, data["space"])
+        topic = services.ask_question(request.user, space, title=data["title"], body=data["body"], tags=data["tags"])
+    except ServiceError as exc:
+        if "kind" in exc.errors:  # a space that does not take questions: the space is what to change
+            exc.errors = {"space": exc.errors["kind"]}
+        add_service_errors(form, exc)
+        response = render(request, "support/ask.html", context, status=form_status(exc))
+        return with_retry_after(response, exc)
+    messages.success(request, "Your question is posted. You will be notified of answers.")
+    return redirect(topic)
+
+
+# The question page ------------------------------------------------------------------------------
+
+
+def _decorate(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None) -> None:
+    """What this person may do with a post, worked out once here so the template stays lean."""
+    post.given = post.id in kudos_ids
+    post.is_accepted = post.id == accepted_id
+    post.may_edit = not post.is_deleted and access.can_edit(user, post)
+    post.may_delete = post.may_edit and access.can_delete(user, post)
+    post.may_restore = post.is_deleted and access.can_restore(user, post)
+    post.may_kudos = bool(user.is_authenticated and post.author_id != user.id and not post.is_deleted)
+
+
+def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | None = None,
+                 comment_error: tuple[int, list[str], str] | None = None, status: int = 200) -> HttpResponse:
+    """The question page. Its number of queries does not grow with the number of answers."""
+    user = request.user
+    sort = request.GET.get("sort") or "kudos"
+    if sort not in dict(ANSWER_SORTS):
+        return bad_request(request, "Sort answers by kudos or date.", field="sort")
+    try:
+        page = selectors.answers_page(user, topic, sort=sort, cursor=request.GET.get("cursor") or None,
+                                      limit=ANSWERS_PER_PAGE)
+    except InvalidCursor as exc:
+        return bad_request(request, str(exc), field="cursor")
+    question = None
+    if topic.kind == "question":
+        question = (Question.objects.select_related("accepted_post__author", "claimed_by")
+                    .filter(topic=topic).first())
+    accepted = question.accepted_post if question else None
+    if accepted is not None and accepted.is_deleted:
+        accepted = None
+    answers: list[Post] = list(page.items)
+    kudos_ids = selectors.kudos_given(user, answers + ([accepted] if accepted else []))
+    accepted_id = accepted.id if accepted else None
+    for post in answers:
+        _decorate(user, post, kudos_ids, accepted_id)
+        for comment in post.comments.all():
+            _decorate(user, comment, kudos_ids, accepted_id)
+    if accepted is not None:
+        _decorate(user, accepted, kudos_ids, accepted_id)
+    if request.method == "GET":
+        content.record_view(topic)
+        topic.view_count += 1
+    is_asker = user.is_authenticated and topic.author_id == user.id
+    context = {
+        "topic": topic,
+        "space": topic.space,
+        "tags": list(topic.tags.all()),
+        "question": question,
+        "accepted": accepted,
+        "answers": answers,
+        "page": page,
+        "sort": sort,
+        "sorts": ANSWER_SORTS,
+        "can_accept": topic.kind == "question" and access.can_accept(user, topic),
+        "can_edit": not topic.is_deleted and access.can_edit(user, topic),
+        "can_restore": topic.is_deleted and access.can_restore(user, topic),
+        "is_asker": is_asker,
+        "me_too": selectors.has_voted(user, topic),
+        "following": notifications.is_subscribed(user, topic),
+        "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
+        "answer_form": answer_form or BodyForm(),
+        "comment_error": comment_error,
+    }
+    return render(request, "support/topic.html", context, status=status)
+
+
+def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    return render_topic(request, topic_for(request, pk))
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = topic_for(request, pk)
+    form = BodyForm(request.POST)
+    if not form.is_valid():
+        return render_topic(request, topic, answer_form=form, status=400)
+    try:
+        post = content.create_post(request.user, topic, body=form.cleaned_data["body"])
+    except ServiceError as exc:
+        raise_for_access(exc)
+        add_service_errors(form, exc)
+        return with_retry_after(render_topic(request, topic, answer_form=form, status=form_status(exc)), exc)
+    return redirect(post)
+
+
+@require_POST
+@login_required
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = post_for(request, pk)
+    form = BodyForm(request.POST)
+    if not form.is_valid():
+        reasons = [str(r) for r in form.errors.get("body", [])]
+        return render_topic(request, topic_for(request, parent.topic_id),
+                            comment_error=(parent.id, reasons, ""), status=400)
+    body = form.cleaned_data["body"]
+    try:
+        post = content.create_post(request.user, parent.topic, body=body, parent=parent)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        reasons = [r for rs in exc.errors.values() for r in rs] or [exc.message]
+        topic = topic_for(request, parent.topic_id)
+        response = render_topic(request, topic, comment_error=(parent.id, reasons, body), status=form_status(exc))
+        return with_retry_after(response, exc)
+    return redirect(post)
+
+
+def _back_to(request: HttpRequest, url: str) -> HttpResponse:
+    # HTMX callers get a client-side redirect: the page around them changes, not just a fragment.
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_POST
+@login_required
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    post = post_for(request, pk)
+    topic = topic_for(request, post.topic_id)
+    try:
+        services.accept_solution(request.user, topic, post)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Marked as the solution. Thank you for closing the loop!")
+    return _back_to(request, topic.get_absolute_url() + f"#post-{post.pk}")
+
+
+@require_POST
+@login_required
+def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = topic_for(request, pk)
+    try:
+        services.unaccept_solution(request.user, topic)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The question is open again.")
+    return _back_to(request, topic.get_absolute_url())
+
+
+@require_POST
+@login_required
+def me_too(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = topic_for(request, pk)
+    value = post_value(request, "value")
+    error = None
+    try:
+        services.me_too(request.user, topic, value)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        error = exc.message
+    voted = selectors.has_voted(request.user, topic)
+    if request.htmx:
+        return render(request, "support/_me_too.html",
+                      {"topic": topic, "me_too": voted, "is_asker": topic.author_id == request.user.id,
+                       "error": error})
+    if error:
+        messages.error(request, error)
+    elif voted:
+        messages.success(request, "Counted. You will be notified when it is answered.")
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = topic_for(request, pk)
+    following = post_value(request, "value") == 1
+    if following:
+        notifications.subscribe(request.user, topic=topic)
+    else:
+        notifications.unsubscribe(request.user, topic=topic)
+    if request.htmx:
+        return render(request, "support/_follow.html", {"topic": topic, "following": following})
+    messages.success(request, "You follow this question." if following else "You no longer follow this question.")
+    return redirect(topic)
+
+
+# The agent queue -------------------------------------------------------------------------------
+
+
+def _require_agent(request: HttpRequest) -> None:
+    if not access.can_work_queue(request.user):
+        raise PermissionDenied("Only support agents work the queue.")
+
+
+@login_required
+def agent_queue(request: HttpRequest) -> HttpResponse:
+    _require_agent(request)
+    state = request.GET.get("state") or "open"
+    if state not in dict(QUEUE_TABS):
+        return bad_request(request, f"Unknown tab: use {', '.join(dict(QUEUE_TABS))}.", field="state")
+    # Oldest escalation first, except resolved work: most recent first.
+    ordering = ["-resolved_at", "-topic_id"] if state == "resolved" else ["escalated_at", "topic_id"]
+    try:
+        page = keyset_page(services.agent_queue(request.user, state), ordering,
+                           request.GET.get("cursor") or None, QUEUE_PAGE_SIZE)
+    except InvalidCursor as exc:
+        return bad_request(request, str(exc), field="cursor")
+    return render(request, "support/agent_queue.html", {"page": page, "state": state, "tabs": QUEUE_TABS})
+
+
+QUEUE_ACTIONS = {
+    "claim": (services.claim_question, "You claimed “{}”: answer it on the question page."),
+    "release": (services.release_question, "You released “{}” back to the queue."),
+    "resolve": (services.resolve_question, "“{}” is resolved."),
+}
+
+
+@require_POST
+@login_required
+def queue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _require_agent(request)
+    if action not in QUEUE_ACTIONS:
+        return bad_request(request, "Use claim, release or resolve.", field="action")
+    topic = topic_for(request, pk)
+    act, done = QUEUE_ACTIONS[action]
+    try:
+        act(request.user, topic)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(topic.title))
+    return redirect(safe_next(request, reverse("agent_queue")))
