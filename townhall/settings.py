@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "townhall.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -244,13 +245,17 @@ HELPDESK_WEBHOOK_SECRET = os.environ.get("TOWNHALL_HELPDESK_WEBHOOK_SECRET", "")
 NEW_ACCOUNT_HOURS = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_HOURS", "24"))
 NEW_ACCOUNT_POSTS_PER_HOUR = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", "10"))
 
+# Anonymous visitors' pages are cached whole; any recorded event invalidates them at once.
+PAGE_CACHE_SECONDS = int(os.environ.get("TOWNHALL_PAGE_CACHE_SECONDS", "300"))
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Tests serve static files from the apps (finders); production from collectstatic's output.
+STATIC_ROOT = None if TESTING else DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

@@ -13,6 +13,12 @@ from townhall.support.services import accept_solution, ask_question, escalate_qu
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _render_every_time(settings):
+    """These pin the cost of rendering a page; anonymous cache hits (no queries) are tested apart."""
+    settings.PAGE_CACHE_SECONDS = 0
+
 # Signed in: session, user, visible spaces, the unread badge, then the page's own reads.
 SPACE_PAGE_MAX = 11  # + space, its parent, children, topics, their tags, following?, manager?
 QUESTION_PAGE_MAX = 13  # + topic, answers, comments, question state, kudos given, view, tags, me too?, following?

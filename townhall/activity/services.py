@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from townhall.activity.models import Event
+from townhall.core import pagecache
 
 # Consumers register themselves in their AppConfig.ready(); each must be idempotent.
 _consumers: list[Callable[[Event], None]] = []
@@ -26,6 +27,7 @@ def record_event(verb: str, actor: Any = None, *, space: Any = None, topic: Any 
     if topic is not None and space is None:
         space = topic.space
     event = Event.objects.create(verb=verb, actor=actor, space=space, topic=topic, post=post, data=data)
+    pagecache.invalidate()
     if settings.HUEY_IMMEDIATE:
         # No queue (tests, or TOWNHALL_JOBS_IMMEDIATE): consume at once, in this transaction.
         run_consumers(event)

@@ -165,7 +165,9 @@ class SpacePatch(PatchInput):
     name: Text | None = None
     kind: SpaceKind | None = None
     visibility: Visibility | None = None
-    parent: Text | None = Field(None, description='Move the space under this space (by slug); "" moves it to the top level.')
+    parent: Text | None = Field(
+        None, description='Move the space under this space (by slug); "" moves it to the top level.'
+    )
     description: Text | None = None
     support_email: Text | None = None
     unanswered_hours: int | None = None

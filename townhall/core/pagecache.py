@@ -48,11 +48,10 @@ def invalidate() -> None:
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.timeout = getattr(settings, "PAGE_CACHE_SECONDS", 300)
 
     def _cacheable_request(self, request: HttpRequest) -> bool:
         return (
-            self.timeout > 0
+            settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
@@ -84,6 +83,6 @@ class AnonymousPageCacheMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and "no-store" not in response.get("Cache-Control", "")
         ):
-            cache.set(key, (response.content, response["Content-Type"]), self.timeout)
+            cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
             response["X-Townhall-Cache"] = "miss"
         return response
