@@ -145,3 +145,16 @@ def test_visitor_is_sent_to_sign_in_to_follow(anon_client, public_space):
     response = anon_client.post(reverse("space_follow", args=["widgets-setup"]), {"value": "1"})
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_home_counts_a_products_categories_in_its_totals(anon_client, question, answer, private_space, owner):
+    from townhall.spaces.services import create_space
+    from townhall.support.services import ask_question
+
+    hidden = create_space(owner, slug="widgets-beta", name="Widget beta", visibility="private",
+                          parent=question.space.parent)
+    ask_question(owner, hidden, title="Beta firmware question", body="Insiders only")
+    html = anon_client.get("/").content.decode()
+    product_line = html.split('class="space-name" href="/s/widgets/">Widgets</a>')[1].split("</span>")[0]
+    # The product shows the topic and post of its public category, not the private one's.
+    assert "1 topic · 1 post" in product_line

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 from townhall.core.errors import NotAllowed, NotFound, RateLimited, ServiceError
+
+if TYPE_CHECKING:
+    from townhall.accounts.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request as django-htmx's middleware leaves it (the typing its documentation recommends)."""
+
+    htmx: HtmxDetails
+
+
+def member_of(request: HttpRequest) -> User:
+    """The signed-in member, for pages behind @login_required (which never see an anonymous visitor)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return cast("User", request.user)
 
 
 def raise_for_access(error: ServiceError) -> None:

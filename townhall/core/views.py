@@ -23,7 +23,17 @@ def spaces_tree(user: Any) -> list[dict[str, Any]]:
             children.setdefault(space.parent_id, []).append(space)
         else:
             roots.append(space)
-    return [{"space": root, "children": children.get(root.id, [])} for root in roots]
+    tree = []
+    for root in roots:
+        kids = children.get(root.id, [])
+        # A product's figures include its visible categories (never the hidden ones).
+        tree.append({
+            "space": root,
+            "children": kids,
+            "topic_count": root.topic_count + sum(kid.topic_count for kid in kids),
+            "post_count": root.post_count + sum(kid.post_count for kid in kids),
+        })
+    return tree
 
 
 def home(request: HttpRequest) -> HttpResponse:
