@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.conftest import make_user
 
@@ -25,14 +25,14 @@ def sign_in(page: Page, base: str, login: str, password: str) -> None:
 
 
 def test_a_visitor_signs_up_asks_gets_an_answer_accepts_it_and_the_solution_is_found(
-    live_server, public_space, browser: Browser, settings
+    live_server, public_space, new_page, settings
 ):
     base = live_server.url
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     mail.outbox.clear()
 
     # A visitor signs up, and confirms the address from the email.
-    asker = browser.new_context().new_page()
+    asker = new_page()
     asker.goto(f"{base}/accounts/signup/")
     asker.get_by_label("Email").fill("quinn@example.com")
     asker.get_by_label("Username").fill("quinn")
@@ -59,7 +59,7 @@ def test_a_visitor_signs_up_asks_gets_an_answer_accepts_it_and_the_solution_is_f
 
     # A second member signs in and answers.
     make_user("helper", display_name="Hana Helper")
-    helper = browser.new_context().new_page()
+    helper = new_page()
     sign_in(helper, base, "helper", "correct horse battery")
     helper.goto(question_url)
     answer_box = helper.get_by_role("textbox", name=re.compile("^Your answer"))
@@ -68,14 +68,14 @@ def test_a_visitor_signs_up_asks_gets_an_answer_accepts_it_and_the_solution_is_f
     expect(helper.get_by_text("adaptive brightness").first).to_be_visible()
 
     # The asker, signed in afresh, accepts the answer.
-    asker = browser.new_context().new_page()
+    asker = new_page()
     sign_in(asker, base, "quinn@example.com", PASSWORD)
     asker.goto(question_url)
     asker.get_by_role("button", name="Accept as solution").click()
     expect(asker.get_by_text(re.compile("solved|accepted", re.I)).first).to_be_visible()
 
     # The next visitor finds it solved: in the space's solved list, and in search.
-    visitor = browser.new_context().new_page()
+    visitor = new_page()
     visitor.goto(f"{base}/s/{public_space.slug}/?tab=solved")
     expect(visitor.get_by_role("link", name=re.compile("zanzibarite"))).to_be_visible()
     visitor.goto(f"{base}/search/?q=zanzibarite")
