@@ -11,7 +11,7 @@ class MemberAdmin(UserAdmin):
     list_filter = ("is_agent", "is_moderator", "is_product_manager", "is_staff", "is_active")
     search_fields = ("username", "email", "display_name")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),  # Django's own are always set; the stubs allow None
         ("Community", {"fields": ("display_name", "bio", "avatar", "region", "languages", "products",
                                   "is_agent", "is_moderator", "is_product_manager", "trust_level",
                                   "email_notifications")}),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from townhall.accounts import selectors, services
 from townhall.accounts.forms import ProfileForm, TokenForm, add_service_error
 from townhall.core.errors import ServiceError
+from townhall.core.pages import member_of
 
 
 def initials(name: str) -> str:
@@ -42,7 +43,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = member_of(request)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
         if form.is_valid():
@@ -67,7 +68,7 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
 
 
 def _tokens_page(request: HttpRequest, form: TokenForm, *, new_token: str = "", status: int = 200) -> HttpResponse:
-    tokens = list(request.user.api_tokens.order_by("-created_at", "-id"))
+    tokens = list(member_of(request).api_tokens.order_by("-created_at", "-id"))
     return render(request, "accounts/settings_tokens.html",
                   {"form": form, "tokens": tokens, "new_token": new_token, "section": "tokens"}, status=status)
 
@@ -80,7 +81,7 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
-            token, raw = services.create_api_token(request.user, form.cleaned_data["name"])
+            token, raw = services.create_api_token(member_of(request), form.cleaned_data["name"])
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -94,7 +95,7 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.revoke_api_token(request.user, token_id)
+        token = services.revoke_api_token(member_of(request), token_id)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

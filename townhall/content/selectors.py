@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -22,6 +23,20 @@ TABS: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 POST_SORTS = {"kudos": ["-kudos_count", "id"], "date": ["created_at", "id"]}
 MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post as one person sees it: what they may do with it is worked out once, so templates stay lean."""
+
+    post: Post
+    given: bool = False  # this person gave it kudos
+    may_kudos: bool = False
+    is_accepted: bool = False
+    may_edit: bool = False
+    may_delete: bool = False
+    may_restore: bool = False
+    comments: list[PostView] = field(default_factory=list)
 
 
 def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str | None = None,

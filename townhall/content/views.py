@@ -17,7 +17,14 @@ from townhall.content.models import BODY_MAX, Post, Topic
 from townhall.core import access
 from townhall.core.errors import Conflict, ServiceError
 from townhall.core.markdown import render_markdown
-from townhall.core.pages import add_service_errors, form_status, post_value, raise_for_access
+from townhall.core.pages import (
+    HtmxHttpRequest,
+    add_service_errors,
+    form_status,
+    member_of,
+    post_value,
+    raise_for_access,
+)
 
 RESTORE_REFUSED = "Only a moderator, or the author who deleted it, may restore this."
 
@@ -197,7 +204,7 @@ def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def kudos(request: HttpRequest, pk: int) -> HttpResponse:
+def kudos(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     error = None
     try:
@@ -212,9 +219,10 @@ def kudos(request: HttpRequest, pk: int) -> HttpResponse:
         error = exc.message
     if request.htmx:
         post.refresh_from_db(fields=["kudos_count"])
-        post.given = post.id in selectors.kudos_given(request.user, [post])
-        post.may_kudos = post.author_id != request.user.id and not post.is_deleted
-        return render(request, "content/_kudos.html", {"post": post, "error": error})
+        member = member_of(request)
+        entry = selectors.PostView(post=post, given=post.id in selectors.kudos_given(member, [post]),
+                                   may_kudos=post.author_id != member.id and not post.is_deleted)
+        return render(request, "content/_kudos.html", {"entry": entry, "error": error})
     if error:
         messages.error(request, error)
     return redirect(post)
@@ -222,7 +230,7 @@ def kudos(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def markdown_preview(request: HttpRequest) -> HttpResponse:
+def markdown_preview(request: HtmxHttpRequest) -> HttpResponse:
     body = request.POST.get("body", "")
     if len(body) > BODY_MAX:
         # HTMX only swaps successful responses in: it gets the message with a 200 to show it.

@@ -11,7 +11,7 @@ import json
 import urllib.error
 import urllib.request
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,6 +28,9 @@ from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from townhall.notifications.models import Notification, Subscription, WebhookDelivery
 
+if TYPE_CHECKING:
+    from townhall.content.models import Topic
+
 UNSUBSCRIBE_SALT = "townhall.unsubscribe"
 WEBHOOK_MAX_ATTEMPTS = 12
 WEBHOOK_TIMEOUT = 10
@@ -39,6 +42,7 @@ WEBHOOK_TIMEOUT = 10
 def subscribe(user: Any, *, topic: Any = None, space: Any = None) -> Subscription | None:
     if not user.is_authenticated or (topic is None) == (space is None):
         return None
+    sub: Subscription | None
     try:
         with transaction.atomic():
             sub, _ = Subscription.objects.get_or_create(user=user, topic=topic, space=space)
@@ -179,8 +183,10 @@ def _follows(user_id: int, topic: Any) -> bool:
 
 def _on_topic_created(event: Event) -> None:
     topic = event.topic
+    if topic is None:
+        return
     subscribe(topic.author, topic=topic)
-    done = {event.actor_id}
+    done: set[int] = {event.actor_id} if event.actor_id else set()
     for user in _mentioned(event, done):
         notify(user, "mention", event)
         done.add(user.pk)
@@ -201,15 +207,18 @@ def _on_post_created(event: Event) -> None:
     if post.parent_id is None and topic.author_id not in done and _follows(topic.author_id, topic):
         notify(topic.author, "official" if post.official else "answer", event)
         done.add(topic.author_id)
-    if post.parent_id is not None and post.parent.author_id not in done and _follows(post.parent.author_id, topic):
-        notify(post.parent.author, "reply", event)
-        done.add(post.parent.author_id)
+    parent = post.parent  # None for an answer: no query is made then
+    if parent is not None and parent.author_id not in done and _follows(parent.author_id, topic):
+        notify(parent.author, "reply", event)
+        done.add(parent.author_id)
     for user in _subscribers(topic, done):
         notify(user, "subscription", event)
 
 
 def _on_accepted(event: Event) -> None:
     topic, post = event.topic, event.post
+    if topic is None:
+        return
     done: set[int] = {event.actor_id} if event.actor_id else set()
     if post is not None and post.author_id not in done and _follows(post.author_id, topic):
         notify(post.author, "accepted", event)
@@ -223,6 +232,8 @@ def _on_accepted(event: Event) -> None:
 
 def _on_escalated(event: Event) -> None:
     topic = event.topic
+    if topic is None:
+        return
     notify(topic.author, "escalated", event)
     if topic.space.support_email:
         context = {"topic": topic, "reason": event.data.get("reason"), "site_url": settings.SITE_URL}
@@ -233,7 +244,7 @@ def _on_escalated(event: Event) -> None:
         )
         message.send(fail_silently=False)
     if settings.HELPDESK_WEBHOOK_URL:
-        queue_webhook(event, settings.HELPDESK_WEBHOOK_URL, escalation_payload(event))
+        queue_webhook(event, settings.HELPDESK_WEBHOOK_URL, escalation_payload(event, topic))
 
 
 _HANDLERS = {
@@ -247,8 +258,7 @@ _HANDLERS = {
 # Webhooks -------------------------------------------------------------------------------------
 
 
-def escalation_payload(event: Event) -> dict[str, Any]:
-    topic = event.topic
+def escalation_payload(event: Event, topic: Topic) -> dict[str, Any]:
     return {
         "event": event.verb,
         "id": event.pk,

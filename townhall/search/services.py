@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db import connection, transaction
 from django.urls import reverse
@@ -105,7 +105,8 @@ def _post_is_live(post: Post) -> bool:
     """Searchable: neither the post, its topic, nor the answer it comments on is deleted."""
     if post.is_deleted or post.topic.is_deleted:
         return False
-    return post.parent_id is None or not post.parent.is_deleted
+    parent = post.parent  # None for an answer: no query is made then
+    return parent is None or not parent.is_deleted
 
 
 def index_topic(topic: Topic) -> None:
@@ -356,7 +357,21 @@ _COLUMNS = (
 )
 
 
-def _ranked(match: str, filters: _Filters, *, limit: int, offset: int, snippets: bool) -> list[SearchDocument]:
+class _RankedDocument(Protocol):
+    """A SearchDocument as `_ranked` reads it: the raw query adds its topic's title and its space."""
+
+    doc_type: str
+    object_id: int
+    topic_id: int
+    solved: bool
+    created_at: datetime
+    topic_title: str
+    space_name: str
+    space_slug: str
+    snippet: str | None  # only when asked for snippets
+
+
+def _ranked(match: str, filters: _Filters, *, limit: int, offset: int, snippets: bool) -> list[_RankedDocument]:
     """Documents matching `match` and `filters`, best first, with a `snippet` attribute if asked."""
     if connection.vendor == "postgresql":
         inner = (
@@ -393,10 +408,10 @@ def _ranked(match: str, filters: _Filters, *, limit: int, offset: int, snippets:
             "ORDER BY bm25(search_fts, 10.0, 1.0, 5.0), d.id DESC LIMIT %s OFFSET %s"
         )
         params = [*([MARK_START, MARK_END] if snippets else []), match, *filters.params, limit, offset]
-    return list(SearchDocument.objects.raw(sql, params))
+    return cast(list[_RankedDocument], list(SearchDocument.objects.raw(sql, params)))
 
 
-def _hit(doc: SearchDocument) -> SearchHit:
+def _hit(doc: _RankedDocument) -> SearchHit:
     url = reverse("topic", args=[doc.topic_id])
     if doc.doc_type == "post":
         url += f"#post-{doc.object_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -29,8 +29,8 @@ class SpaceForm(forms.Form):
     def __init__(self, *args: Any, parents: list[Space], editing: Space | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.parents = {str(space.pk): space for space in parents if editing is None or space.pk != editing.pk}
-        self.fields["parent"].choices = [("", "— none: a top-level product —")] + [
-            (key, f"{space.parent.name} › {space.name}" if space.parent_id else space.name)
+        cast(forms.ChoiceField, self.fields["parent"]).choices = [("", "— none: a top-level product —")] + [
+            (key, f"{space.parent.name} › {space.name}" if space.parent else space.name)
             for key, space in self.parents.items()
         ]
         if editing is not None:

@@ -16,7 +16,7 @@ from townhall.content.selectors import topic_list
 from townhall.content.services import TAG_RE
 from townhall.core import access
 from townhall.core.errors import ServiceError
-from townhall.core.pages import add_service_errors, bad_request, raise_for_access
+from townhall.core.pages import HtmxHttpRequest, add_service_errors, bad_request, raise_for_access
 from townhall.core.pagination import InvalidCursor
 from townhall.notifications import services as notifications
 from townhall.spaces import services
@@ -57,9 +57,10 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     except ServiceError as exc:
         return bad_request(request, exc.message, field=next(iter(exc.errors), None))
     children = list(access.visible_spaces(request.user).filter(parent=space).order_by("position", "name"))
+    parent = space.parent
     return render(request, "spaces/space.html", {
         "space": space,
-        "parent": space.parent if space.parent_id and access.can_view_space(request.user, space.parent) else None,
+        "parent": parent if parent is not None and access.can_view_space(request.user, parent) else None,
         "children": children,
         "tabs": SPACE_TABS,
         "tab": tab,
@@ -72,7 +73,7 @@ def space_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def follow_space(request: HttpRequest, slug: str) -> HttpResponse:
+def follow_space(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     space = _space_for(request, slug)
     following = request.POST.get("value", "1") != "0"
     if following:
@@ -146,7 +147,7 @@ def space_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "unsolved_hours": space.unsolved_hours,
     }
     parents = _parents_for(request.user)
-    if space.parent_id and all(p.pk != space.parent_id for p in parents):
+    if space.parent is not None and all(p.pk != space.parent_id for p in parents):
         parents.append(space.parent)
     form = SpaceForm(request.POST or None, parents=parents, editing=space, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from townhall.core import access
 from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.markdown import render_markdown
 from townhall.core.pages import (
+    HtmxHttpRequest,
     add_service_errors,
     bad_request,
     form_status,
@@ -105,14 +106,20 @@ def ask(request: HttpRequest) -> HttpResponse:
 # The question page ------------------------------------------------------------------------------
 
 
-def _decorate(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None) -> None:
+def _view_of(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None,
+             comments: list[selectors.PostView] | None = None) -> selectors.PostView:
     """What this person may do with a post, worked out once here so the template stays lean."""
-    post.given = post.id in kudos_ids
-    post.is_accepted = post.id == accepted_id
-    post.may_edit = not post.is_deleted and access.can_edit(user, post)
-    post.may_delete = post.may_edit and access.can_delete(user, post)
-    post.may_restore = post.is_deleted and access.can_restore(user, post)
-    post.may_kudos = bool(user.is_authenticated and post.author_id != user.id and not post.is_deleted)
+    may_edit = not post.is_deleted and access.can_edit(user, post)
+    return selectors.PostView(
+        post=post,
+        given=post.id in kudos_ids,
+        may_kudos=bool(user.is_authenticated and post.author_id != user.id and not post.is_deleted),
+        is_accepted=post.id == accepted_id,
+        may_edit=may_edit,
+        may_delete=may_edit and access.can_delete(user, post),
+        may_restore=post.is_deleted and access.can_restore(user, post),
+        comments=comments or [],
+    )
 
 
 def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | None = None,
@@ -134,15 +141,15 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
     accepted = question.accepted_post if question else None
     if accepted is not None and accepted.is_deleted:
         accepted = None
-    answers: list[Post] = list(page.items)
-    kudos_ids = selectors.kudos_given(user, answers + ([accepted] if accepted else []))
+    posts: list[Post] = list(page.items)
+    kudos_ids = selectors.kudos_given(user, posts)
     accepted_id = accepted.id if accepted else None
-    for post in answers:
-        _decorate(user, post, kudos_ids, accepted_id)
-        for comment in post.comments.all():
-            _decorate(user, comment, kudos_ids, accepted_id)
-    if accepted is not None:
-        _decorate(user, accepted, kudos_ids, accepted_id)
+    # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
+    answers = [
+        _view_of(user, post, kudos_ids, accepted_id,
+                 comments=[_view_of(user, comment, kudos_ids, accepted_id) for comment in post.comments.all()])
+        for post in posts
+    ]
     if request.method == "GET":
         content.record_view(topic)
         topic.view_count += 1
@@ -211,7 +218,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(post)
 
 
-def _back_to(request: HttpRequest, url: str) -> HttpResponse:
+def _back_to(request: HtmxHttpRequest, url: str) -> HttpResponse:
     # HTMX callers get a client-side redirect: the page around them changes, not just a fragment.
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -220,7 +227,7 @@ def _back_to(request: HttpRequest, url: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     post = post_for(request, pk)
     topic = topic_for(request, post.topic_id)
     try:
@@ -235,7 +242,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
+def unaccept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     topic = topic_for(request, pk)
     try:
         services.unaccept_solution(request.user, topic)
@@ -249,7 +256,7 @@ def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def me_too(request: HttpRequest, pk: int) -> HttpResponse:
+def me_too(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     topic = topic_for(request, pk)
     value = post_value(request, "value")
     error = None
@@ -272,7 +279,7 @@ def me_too(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def follow(request: HttpRequest, pk: int) -> HttpResponse:
+def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     topic = topic_for(request, pk)
     following = post_value(request, "value") == 1
     if following:
