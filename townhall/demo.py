@@ -28,6 +28,7 @@ from townhall.spaces.services import add_member, create_space
 from townhall.support.models import Question
 from townhall.support.services import (
     accept_solution,
+    ask_question,
     claim_question,
     escalate_question,
     me_too,
@@ -575,8 +576,7 @@ class _Builder:
         words = self._words(product, author)
         title, body = self._title_and_body(product, category, author, words)
         tags = rng.sample(product.tags, rng.randint(1, 3))
-        # ask_question has no back-dating; demo questions are asked through the same content service.
-        topic = create_topic(author, space, kind="question", title=title, body=body, tags=tags,
+        topic = ask_question(author, space, title=title, body=body, tags=tags,
                              created_at=created_at, check_rate=False)
         self.summary.questions += 1
 

@@ -21,9 +21,14 @@ from townhall.support.models import Question
 
 
 def ask_question(author: Any, space: Space, *, title: str, body: str,
-                 tags: Iterable[str] | str | None = None) -> Topic:
-    """A new question; the asker follows it (the Question row is made by the topic_created hook)."""
-    return content.create_topic(author, space, kind="question", title=title, body=body, tags=tags)
+                 tags: Iterable[str] | str | None = None, created_at: datetime | None = None,
+                 check_rate: bool = True) -> Topic:
+    """A new question; the asker follows it (the Question row is made by the topic_created hook).
+
+    `created_at` and `check_rate=False` are for importers and demo data that replay the past.
+    """
+    return content.create_topic(author, space, kind="question", title=title, body=body, tags=tags,
+                                created_at=created_at, check_rate=check_rate)
 
 
 def question_of(topic: Topic) -> Question:
