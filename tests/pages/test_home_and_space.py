@@ -158,3 +158,15 @@ def test_home_counts_a_products_categories_in_its_totals(anon_client, question, 
     product_line = html.split('class="space-name" href="/s/widgets/">Widgets</a>')[1].split("</span>")[0]
     # The product shows the topic and post of its public category, not the private one's.
     assert "1 topic · 1 post" in product_line
+
+
+def test_a_products_page_lists_its_categories_questions_but_not_hidden_ones(anon_client, question, owner):
+    from townhall.spaces.services import create_space
+    from townhall.support.services import ask_question
+
+    hidden = create_space(owner, slug="widgets-beta", name="Widget beta", visibility="private",
+                          parent=question.space.parent)
+    ask_question(owner, hidden, title="Beta firmware question", body="Insiders only")
+    html = anon_client.get("/s/widgets/").content.decode()
+    assert question.title in html
+    assert "Beta firmware question" not in html

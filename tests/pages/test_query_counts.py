@@ -20,7 +20,7 @@ def _render_every_time(settings):
     settings.PAGE_CACHE_SECONDS = 0
 
 # Signed in: session, user, visible spaces, the unread badge, then the page's own reads.
-SPACE_PAGE_MAX = 11  # + space, its parent, children, topics, their tags, following?, manager?
+SPACE_PAGE_MAX = 12  # + space, its parent, children, its visible subtree, topics, their tags, following?, manager?
 QUESTION_PAGE_MAX = 13  # + topic, answers, comments, question state, kudos given, view, tags, me too?, following?
 HOME_MAX = 9  # + spaces, recent questions and their tags, unanswered questions and their tags
 

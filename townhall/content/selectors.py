@@ -42,7 +42,10 @@ class PostView:
 def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str | None = None,
                tag: str | None = None, cursor: str | None = None, limit: int = 30,
                status: str | None = None) -> Page:
-    """A page of the topics this person may see, newest/active/unanswered/unsolved/solved/top."""
+    """A page of the topics this person may see, newest/active/unanswered/unsolved/solved/top.
+
+    A space's list includes the topics of its visible sub-spaces (a product shows its categories').
+    """
     if tab not in TABS:
         raise InvalidInput(f"Unknown sort “{tab}”: use {', '.join(TABS)}.", field="sort")
     if not 1 <= limit <= MAX_LIMIT:
@@ -50,7 +53,7 @@ def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str |
     filters, ordering = TABS[tab]
     qs = access.visible_topics(user).filter(**filters)
     if space is not None:
-        qs = qs.filter(space=space)
+        qs = qs.filter(space_id__in=access.visible_subtree_ids(user, space))
     if kind:
         qs = qs.filter(kind=kind)
     if tab in {"unsolved", "solved", "unanswered"} and not kind:

@@ -1,4 +1,4 @@
-"""Writing pages of the content core: edit with history, delete and restore, kudos, Markdown preview."""
+"""Pages of the content core: topic lists, edit with history, delete and restore, kudos, Markdown preview."""
 
 from __future__ import annotations
 
@@ -14,17 +14,21 @@ from django.views.decorators.http import require_POST
 from townhall.content import selectors, services
 from townhall.content.forms import EditPostForm, EditTopicForm
 from townhall.content.models import BODY_MAX, Post, Topic
+from townhall.content.selectors import topic_list
+from townhall.content.services import TAG_RE
 from townhall.core import access
 from townhall.core.errors import Conflict, ServiceError
 from townhall.core.markdown import render_markdown
 from townhall.core.pages import (
     HtmxHttpRequest,
     add_service_errors,
+    bad_request,
     form_status,
     member_of,
     post_value,
     raise_for_access,
 )
+from townhall.core.pagination import InvalidCursor
 
 RESTORE_REFUSED = "Only a moderator, or the author who deleted it, may restore this."
 
@@ -238,3 +242,32 @@ def markdown_preview(request: HtmxHttpRequest) -> HttpResponse:
                       {"error": f"The text is too long: at most {BODY_MAX:,} characters."},
                       status=200 if request.htmx else 400)
     return render(request, "content/_preview.html", {"html": render_markdown(body)})
+
+
+LIST_TABS = [
+    ("newest", "Newest"),
+    ("active", "Active"),
+    ("unanswered", "Unanswered"),
+    ("unsolved", "Unsolved"),
+    ("solved", "Solved"),
+]
+LIST_PAGE_SIZE = 30
+
+
+def topic_listing(request: HttpRequest, space: Any = None) -> dict[str, Any] | HttpResponse:
+    """Parse ?tab=&tag=&cursor= and read one page of topics: the context of content/_topic_list.html,
+    or a 400 page naming the bad parameter."""
+    tab = request.GET.get("tab") or "newest"
+    if tab not in dict(LIST_TABS):
+        return bad_request(request, f"Unknown tab “{tab[:40]}”: use {', '.join(dict(LIST_TABS))}.", field="tab")
+    tag = (request.GET.get("tag") or "").strip().lower() or None
+    if tag is not None and not TAG_RE.match(tag):
+        return bad_request(request, "That is not a tag: tags are up to 40 letters, digits and - + # .", field="tag")
+    try:
+        page = topic_list(request.user, space=space, tab=tab, tag=tag, cursor=request.GET.get("cursor") or None,
+                          limit=LIST_PAGE_SIZE)
+    except InvalidCursor as exc:
+        return bad_request(request, str(exc), field="cursor")
+    except ServiceError as exc:
+        return bad_request(request, exc.message, field=next(iter(exc.errors), None))
+    return {"tabs": LIST_TABS, "tab": tab, "tag": tag, "page": page}

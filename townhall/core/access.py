@@ -67,6 +67,25 @@ def can_view_space(user: Any, space: Space) -> bool:
     return space.id in visible_space_ids(user)
 
 
+def visible_subtree_ids(user: Any, space: Space) -> list[int]:
+    """The space and every descendant this person may see (a product's page lists its categories')."""
+    from townhall.spaces.models import Space
+
+    visible = set(visible_space_ids(user))
+    children: dict[int, list[int]] = {}
+    for space_id, parent_id in Space.objects.filter(id__in=visible, parent__isnull=False).values_list(
+        "id", "parent_id"
+    ):
+        children.setdefault(parent_id, []).append(space_id)
+    ids, todo = [], [space.id]
+    while todo:
+        current = todo.pop()
+        if current in visible and current not in ids:
+            ids.append(current)
+            todo.extend(children.get(current, []))
+    return ids
+
+
 def visible_spaces(user: Any) -> QuerySet:
     from townhall.spaces.models import Space
 

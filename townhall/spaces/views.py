@@ -12,25 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from townhall.content.selectors import topic_list
-from townhall.content.services import TAG_RE
+from townhall.content.views import topic_listing
 from townhall.core import access
 from townhall.core.errors import ServiceError
-from townhall.core.pages import HtmxHttpRequest, add_service_errors, bad_request, raise_for_access
-from townhall.core.pagination import InvalidCursor
+from townhall.core.pages import HtmxHttpRequest, add_service_errors, raise_for_access
 from townhall.notifications import services as notifications
 from townhall.spaces import services
 from townhall.spaces.forms import MemberForm, RemoveMemberForm, SpaceForm
 from townhall.spaces.models import Membership, Space
-
-SPACE_TABS = [
-    ("newest", "Newest"),
-    ("active", "Active"),
-    ("unanswered", "Unanswered"),
-    ("unsolved", "Unsolved"),
-    ("solved", "Solved"),
-]
-PAGE_SIZE = 30
 
 
 def _space_for(request: HttpRequest, slug: str) -> Space:
@@ -43,29 +32,17 @@ def _space_for(request: HttpRequest, slug: str) -> Space:
 
 def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     space = _space_for(request, slug)
-    tab = request.GET.get("tab") or "newest"
-    if tab not in dict(SPACE_TABS):
-        return bad_request(request, f"Unknown tab “{tab[:40]}”: use {', '.join(dict(SPACE_TABS))}.", field="tab")
-    tag = (request.GET.get("tag") or "").strip().lower() or None
-    if tag is not None and not TAG_RE.match(tag):
-        return bad_request(request, "That is not a tag: tags are up to 40 letters, digits and - + # .", field="tag")
-    try:
-        page = topic_list(request.user, space=space, tab=tab, tag=tag, cursor=request.GET.get("cursor") or None,
-                          limit=PAGE_SIZE)
-    except InvalidCursor as exc:
-        return bad_request(request, str(exc), field="cursor")
-    except ServiceError as exc:
-        return bad_request(request, exc.message, field=next(iter(exc.errors), None))
+    listing = topic_listing(request, space=space)
+    if isinstance(listing, HttpResponse):
+        return listing
     children = list(access.visible_spaces(request.user).filter(parent=space).order_by("position", "name"))
     parent = space.parent
     return render(request, "spaces/space.html", {
+        **listing,
         "space": space,
         "parent": parent if parent is not None and access.can_view_space(request.user, parent) else None,
         "children": children,
-        "tabs": SPACE_TABS,
-        "tab": tab,
-        "tag": tag,
-        "page": page,
+        "ask_url": reverse("ask") + f"?space={space.slug}",
         "following": notifications.is_following_space(request.user, space),
         "can_manage": access.can_manage_space(request.user, space),
     })

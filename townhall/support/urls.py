@@ -4,6 +4,7 @@ from townhall.support import views
 
 urlpatterns = [
     path("ask/", views.ask, name="ask"),
+    path("questions/", views.questions, name="questions"),
     path("t/<int:pk>/", views.topic_page, name="topic"),
     path("t/<int:pk>/answer/", views.answer, name="topic_answer"),
     path("t/<int:pk>/unaccept/", views.unaccept, name="topic_unaccept"),

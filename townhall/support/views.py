@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from townhall.content import selectors
 from townhall.content import services as content
 from townhall.content.models import BODY_MAX, Post, Topic
+from townhall.content.views import topic_listing
 from townhall.core import access
 from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.markdown import render_markdown
@@ -293,6 +294,14 @@ def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 # The agent queue -------------------------------------------------------------------------------
+
+
+def questions(request: HttpRequest) -> HttpResponse:
+    """Every question the viewer may see, across spaces, with the same tabs as a space."""
+    listing = topic_listing(request)
+    if isinstance(listing, HttpResponse):
+        return listing
+    return render(request, "support/questions.html", {**listing, "ask_url": reverse("ask")})
 
 
 def _require_agent(request: HttpRequest) -> None:
