@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -98,19 +99,23 @@ INSTALLED_APPS = [
     "townhall.activity",
     "townhall.notifications",
     "townhall.search",
+    "townhall.reputation",
+    "townhall.imports",
     "townhall.api",
+    "townhall.bench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "townhall.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the security, session and frame-options middleware, so cached pages get their headers.
+    "townhall.core.pagecache.AnonymousPageCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -168,10 +173,22 @@ if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswit
     _parts = urlsplit(REDIS_URL)
     _db = int(_parts.path.strip("/") or 0) + int(os.environ["PYTEST_XDIST_WORKER"][2:])
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{_db}"))
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "townhall"}}
+else:
+    # Files in the data directory, not per-process memory: `townhall serve` runs several processes,
+    # and the page cache's invalidation and the rate limits must be seen by all of them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+
 
 def _usable_data_dir() -> Path:
     try:

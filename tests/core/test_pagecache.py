@@ -60,3 +60,26 @@ def test_a_cached_page_costs_no_query(anon_client, question, django_assert_num_q
     anon_client.get(f"/t/{question.pk}/")
     with django_assert_num_queries(0):
         anon_client.get(f"/t/{question.pk}/")
+
+
+def test_a_change_made_in_django_admin_also_shows_at_once(anon_client, question, public_space):
+    anon_client.get(f"/t/{question.pk}/")
+    type(question).objects.get(pk=question.pk).save()  # what Django admin does: a plain save
+    assert anon_client.get(f"/t/{question.pk}/")["X-Townhall-Cache"] == "miss"
+
+
+def test_a_cached_page_keeps_its_security_headers(anon_client, question):
+    anon_client.get("/")
+    hit = anon_client.get("/")
+    assert hit["X-Townhall-Cache"] == "hit"
+    assert hit["X-Frame-Options"] == "DENY"
+    assert "Cookie" in hit["Vary"]
+
+
+def test_a_member_signing_in_does_not_empty_the_cache(anon_client, question, member):
+    from django.contrib.auth import user_logged_in
+
+    anon_client.get("/")
+    member.save(update_fields=["last_login"])
+    user_logged_in.send(sender=type(member), request=None, user=member)
+    assert anon_client.get("/")["X-Townhall-Cache"] == "hit"

@@ -30,10 +30,10 @@ def test_author_edits_the_question_and_the_old_text_is_in_the_history(member_cli
     assert history.index("Current version") < history.index("Before the edit by Mia Member")
 
 
-def test_history_lists_revisions_newest_first(anon_client, member, question):
+def test_history_lists_revisions_newest_first(member_client, member, question):
     edit_topic(member, question, body="Second text.")
     edit_topic(member, question, body="Third text.")
-    html = anon_client.get(reverse("topic_history", args=[question.pk])).content.decode()
+    html = member_client.get(reverse("topic_history", args=[question.pk])).content.decode()
     assert html.index("Second text.") < html.index("It blinks red")
     assert Revision.objects.filter(topic=question).count() == 2
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -13,6 +13,7 @@ from townhall.accounts import selectors, services
 from townhall.accounts.forms import ProfileForm, TokenForm, add_service_error
 from townhall.core.errors import ServiceError
 from townhall.core.pages import member_of
+from townhall.reputation.services import badge_summary
 
 
 def initials(name: str) -> str:
@@ -27,12 +28,15 @@ def split_list(value: str) -> list[str]:
 
 @require_safe
 def profile(request: HttpRequest, username: str) -> HttpResponse:
+    if "\x00" in username:  # PostgreSQL refuses NUL in text: no such member
+        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     context = {
         "member": member,
         "initials": initials(member.name),
         "languages": split_list(member.languages),
         "products": split_list(member.products),
+        "badges": badge_summary(member),
         "questions": selectors.recent_questions(request.user, member),
         "answers": selectors.recent_answers(request.user, member),
         "is_self": request.user.is_authenticated and request.user.pk == member.pk,

@@ -73,7 +73,7 @@ def answers_page(user: Any, topic: Topic, *, sort: str = "kudos", cursor: str | 
     if sort not in POST_SORTS:
         raise InvalidInput("Sort answers by kudos or date.", field="sort")
     show_deleted = access.can_see_deleted(user)
-    qs = Post.objects.filter(topic=topic, parent__isnull=True)
+    qs = Post.objects.filter(topic=topic, parent__isnull=True, is_topic_comment=False)
     comments = Post.objects.select_related("author").order_by("created_at", "id")
     if not show_deleted:
         qs = qs.filter(is_deleted=False)
@@ -82,11 +82,21 @@ def answers_page(user: Any, topic: Topic, *, sort: str = "kudos", cursor: str | 
     return keyset_page(qs, POST_SORTS[sort], cursor, limit)
 
 
+def topic_comments(user: Any, topic: Topic) -> list[Post]:
+    """Comments on the topic itself (imported Stack Exchange comments on a question), oldest first:
+    one query."""
+    qs = Post.objects.filter(topic=topic, parent__isnull=True, is_topic_comment=True).select_related("author")
+    if not access.can_see_deleted(user):
+        qs = qs.filter(is_deleted=False)
+    return list(qs.order_by("created_at", "id"))
+
+
 def posts_page(user: Any, topic: Topic, *, cursor: str | None = None, limit: int = 50) -> Page:
     """Every visible post of a topic in date order (the API's flat list)."""
     qs = Post.objects.filter(topic=topic).select_related("author")
     if not access.can_see_deleted(user):
-        qs = qs.filter(is_deleted=False)
+        # Comments go with their answer: a deleted answer takes its thread with it.
+        qs = qs.filter(is_deleted=False).exclude(parent__is_deleted=True)
     return keyset_page(qs, ["created_at", "id"], cursor, limit)
 
 

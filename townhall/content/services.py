@@ -18,6 +18,7 @@ from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
 from townhall.core.markdown import find_mentions, render_markdown
 from townhall.core.ratelimit import check_posting_rate
+from townhall.reputation.services import credit
 from townhall.spaces.models import Space
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,39}$")
@@ -140,6 +141,9 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
     if parent is not None:
         if parent.topic_id != topic.id or parent.is_deleted:
             raise InvalidInput("The post you reply to is not in this topic.", field="parent")
+        if parent.is_topic_comment:
+            raise InvalidInput("Comments on the question cannot be replied to; reply to an answer.",
+                               field="parent")
         if parent.parent_id is not None:
             parent = parent.parent  # comments are one level deep: reply to the answer
     if check_rate:
@@ -179,6 +183,8 @@ def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str
     if not access.can_view_topic(editor, topic):
         raise NotFound("No such topic.")
     if not access.can_edit(editor, topic):
+        if topic.is_deleted and topic.author_id == editor.id:
+            raise Unprocessable("This was deleted: it cannot be edited unless a moderator restores it.")
         raise NotAllowed("Only the author or a moderator may edit this.")
     new_title = clean_title(title) if title is not None else topic.title
     new_body = clean_body(body) if body is not None else topic.body
@@ -199,6 +205,8 @@ def edit_post(editor: Any, post: Post, *, body: str) -> Post:
     if not access.can_view_post(editor, post):
         raise NotFound("No such post.")
     if not access.can_edit(editor, post):
+        if post.is_deleted and post.author_id == editor.id:
+            raise Unprocessable("This was deleted: it cannot be edited unless a moderator restores it.")
         raise NotAllowed("Only the author or a moderator may edit this.")
     new_body = clean_body(body)
     if new_body != post.body:
@@ -211,16 +219,28 @@ def edit_post(editor: Any, post: Post, *, body: str) -> Post:
     return post
 
 
+def _topic_counters(topic: Topic, sign: int) -> None:
+    """A topic leaving (-1) or coming back (+1): its space's and its author's counts follow."""
+    Space.objects.filter(pk=topic.space_id).update(
+        topic_count=F("topic_count") + sign, post_count=F("post_count") + sign * topic.reply_count
+    )
+    if topic.kind == "question":
+        get_user_model().objects.filter(pk=topic.author_id).update(question_count=F("question_count") + sign)
+
+
 @transaction.atomic
 def delete_topic(actor: Any, topic: Topic) -> Topic:
     if not access.can_view_topic(actor, topic):
         raise NotFound("No such topic.")
     if not access.can_delete(actor, topic):
         raise NotAllowed("Only the author or a moderator may delete this.")
-    if not topic.is_deleted:
-        Topic.objects.filter(pk=topic.pk).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
-        Space.objects.filter(pk=topic.space_id).update(topic_count=F("topic_count") - 1)
-        topic.refresh_from_db()
+    # Conditional update: of two concurrent deletes (a double click, a retry) only one counts.
+    changed = Topic.objects.filter(pk=topic.pk, is_deleted=False).update(
+        is_deleted=True, deleted_at=timezone.now(), deleted_by=actor
+    )
+    topic.refresh_from_db()
+    if changed:
+        _topic_counters(topic, -1)
         record_event("topic.deleted", actor, topic=topic)
     return topic
 
@@ -229,10 +249,12 @@ def delete_topic(actor: Any, topic: Topic) -> Topic:
 def restore_topic(actor: Any, topic: Topic) -> Topic:
     if not access.can_restore(actor, topic):
         raise NotAllowed("Only a moderator, or the author who deleted it, may restore this.")
-    if topic.is_deleted:
-        Topic.objects.filter(pk=topic.pk).update(is_deleted=False, deleted_at=None, deleted_by=None)
-        Space.objects.filter(pk=topic.space_id).update(topic_count=F("topic_count") + 1)
-        topic.refresh_from_db()
+    changed = Topic.objects.filter(pk=topic.pk, is_deleted=True).update(
+        is_deleted=False, deleted_at=None, deleted_by=None
+    )
+    topic.refresh_from_db()
+    if changed:
+        _topic_counters(topic, +1)
         record_event("topic.restored", actor, topic=topic)
     return topic
 
@@ -240,11 +262,14 @@ def restore_topic(actor: Any, topic: Topic) -> Topic:
 def _post_counters(post: Post, sign: int) -> None:
     updates: dict[str, Any] = {"reply_count": F("reply_count") + sign}
     if post.parent_id is None:
-        updates["answer_count"] = F("answer_count") + sign
+        if not post.is_topic_comment:
+            updates["answer_count"] = F("answer_count") + sign
     else:
         Post.objects.filter(pk=post.parent_id).update(comment_count=F("comment_count") + sign)
     Topic.objects.filter(pk=post.topic_id).update(**updates)
     Space.objects.filter(pk=post.topic.space_id).update(post_count=F("post_count") + sign)
+    if post.parent_id is None and not post.is_topic_comment and post.topic.kind == "question":
+        get_user_model().objects.filter(pk=post.author_id).update(answer_count=F("answer_count") + sign)
 
 
 @transaction.atomic
@@ -253,10 +278,13 @@ def delete_post(actor: Any, post: Post) -> Post:
         raise NotFound("No such post.")
     if not access.can_delete(actor, post):
         raise NotAllowed("Only the author or a moderator may delete this.")
-    if not post.is_deleted:
-        Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
+    # Conditional update: of two concurrent deletes only one changes the counters.
+    changed = Post.objects.filter(pk=post.pk, is_deleted=False).update(
+        is_deleted=True, deleted_at=timezone.now(), deleted_by=actor
+    )
+    post.refresh_from_db()
+    if changed:
         _post_counters(post, -1)
-        post.refresh_from_db()
         signals.post_removed.send(sender=Post, post=post, actor=actor)
         record_event("post.deleted", actor, topic=post.topic, post=post)
     return post
@@ -266,10 +294,12 @@ def delete_post(actor: Any, post: Post) -> Post:
 def restore_post(actor: Any, post: Post) -> Post:
     if not access.can_restore(actor, post):
         raise NotAllowed("Only a moderator, or the author who deleted it, may restore this.")
-    if post.is_deleted:
-        Post.objects.filter(pk=post.pk).update(is_deleted=False, deleted_at=None, deleted_by=None)
+    changed = Post.objects.filter(pk=post.pk, is_deleted=True).update(
+        is_deleted=False, deleted_at=None, deleted_by=None
+    )
+    post.refresh_from_db()
+    if changed:
         _post_counters(post, +1)
-        post.refresh_from_db()
         signals.post_restored.send(sender=Post, post=post, actor=actor)
         record_event("post.restored", actor, topic=post.topic, post=post)
     return post
@@ -292,11 +322,13 @@ def set_topic_vote(user: Any, topic: Topic, value: int) -> tuple[int, int]:
             pass  # already voted: idempotent
         else:
             Topic.objects.filter(pk=topic.pk).update(vote_count=F("vote_count") + 1)
+            credit(topic.author_id, "vote_received")
             record_event("topic.voted", user, topic=topic)
     else:
         deleted, _ = TopicVote.objects.filter(topic=topic, user=user).delete()
         if deleted:
             Topic.objects.filter(pk=topic.pk).update(vote_count=F("vote_count") - 1)
+            credit(topic.author_id, "vote_received", -1)
             record_event("topic.unvoted", user, topic=topic)
     topic.refresh_from_db(fields=["vote_count"])
     return topic.vote_count, value
@@ -314,7 +346,7 @@ def give_kudos(user: Any, post: Post) -> int:
     except IntegrityError:
         raise Conflict("You already gave kudos to this post.")
     Post.objects.filter(pk=post.pk).update(kudos_count=F("kudos_count") + 1)
-    get_user_model().objects.filter(pk=post.author_id).update(reputation=F("reputation") + 10)
+    credit(post.author_id, "kudos_received")
     record_event("post.kudos", user, topic=post.topic, post=post)
     post.refresh_from_db(fields=["kudos_count"])
     return post.kudos_count
@@ -327,7 +359,7 @@ def withdraw_kudos(user: Any, post: Post) -> int:
     deleted, _ = Kudos.objects.filter(post=post, user=user).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(kudos_count=F("kudos_count") - 1)
-        get_user_model().objects.filter(pk=post.author_id).update(reputation=F("reputation") - 10)
+        credit(post.author_id, "kudos_received", -1)
         record_event("post.kudos_withdrawn", user, topic=post.topic, post=post)
     post.refresh_from_db(fields=["kudos_count"])
     return post.kudos_count
@@ -363,10 +395,14 @@ def reconcile_counters(progress: Any = None) -> dict[str, int]:
     """Recount the kept counters from the rows and fix any that drifted. Returns fixes per counter.
 
     Counters are updated atomically in the write path; this job is the safety net (a crash
-    between writes, a manual database edit, an import) and runs daily.
+    between writes, a manual database edit, an import) and runs daily. Votes and kudos an import
+    brought as numbers only (voters unknown) are kept apart (`imported_votes`, `imported_kudos`) and
+    counted in, so recounting never loses them.
     """
     from django.db.models import Count, OuterRef, Q, Subquery
     from django.db.models.functions import Coalesce
+
+    from townhall.support.models import Question
 
     fixed: dict[str, int] = {}
 
@@ -385,12 +421,17 @@ def reconcile_counters(progress: Any = None) -> dict[str, int]:
     live = Q(is_deleted=False)
     checks: list[tuple[Any, str, Any]] = [
         (Topic, "reply_count", count_of(Post, "topic", live)),
-        (Topic, "answer_count", count_of(Post, "topic", live & Q(parent__isnull=True))),
-        (Topic, "vote_count", count_of(TopicVote, "topic", Q())),
-        (Post, "kudos_count", count_of(Kudos, "post", Q())),
+        (Topic, "answer_count", count_of(Post, "topic", live & Q(parent__isnull=True, is_topic_comment=False))),
+        (Topic, "vote_count", count_of(TopicVote, "topic", Q()) + F("imported_votes")),
+        (Post, "kudos_count", count_of(Kudos, "post", Q()) + F("imported_kudos")),
         (Post, "comment_count", count_of(Post, "parent", live)),
         (Space, "topic_count", count_of(Topic, "space", live)),
+        (Space, "post_count", count_of(Post, "topic__space", live & Q(topic__is_deleted=False))),
         (Tag, "topic_count", count_of(Topic.tags.through, "tag", Q())),
+        (get_user_model(), "question_count", count_of(Topic, "author", live & Q(kind="question"))),
+        (get_user_model(), "answer_count", count_of(
+            Post, "author", live & Q(parent__isnull=True, is_topic_comment=False, topic__kind="question"))),
+        (get_user_model(), "solution_count", count_of(Question, "accepted_post__author", Q())),
     ]
     for model, field, expression in checks:
         drifted = model.objects.annotate(actual=expression).exclude(**{field: F("actual")})

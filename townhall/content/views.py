@@ -108,8 +108,13 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "content/edit.html", context)
 
 
+HISTORY_REFUSED = "Only the author and moderators see earlier versions."
+
+
 def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _topic(request, pk)
+    if not access.can_view_history(request.user, topic):
+        raise PermissionDenied(HISTORY_REFUSED)
     revisions = topic.revisions.select_related("edited_by").order_by("-created_at", "-id")
     return render(request, "content/history.html",
                   {"topic": topic, "post": None, "current": topic, "revisions": revisions})
@@ -117,6 +122,8 @@ def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
+    if not access.can_view_history(request.user, post):
+        raise PermissionDenied(HISTORY_REFUSED)
     revisions = post.revisions.select_related("edited_by").order_by("-created_at", "-id")
     return render(request, "content/history.html",
                   {"topic": post.topic, "post": post, "current": post, "revisions": revisions})

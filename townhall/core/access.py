@@ -114,8 +114,12 @@ def can_view_topic(user: Any, topic: Topic) -> bool:
 
 
 def can_view_post(user: Any, post: Post) -> bool:
-    if post.is_deleted and not (can_see_deleted(user) or (_authenticated(user) and post.author_id == user.id)):
-        return False
+    if not can_see_deleted(user):
+        if post.is_deleted and not (_authenticated(user) and post.author_id == user.id):
+            return False
+        # A comment goes with its answer: removing the answer removes the thread under it.
+        if post.parent is not None and post.parent.is_deleted:
+            return False
     return can_view_topic(user, post.topic)
 
 
@@ -139,6 +143,17 @@ def can_accept(user: Any, topic: Topic) -> bool:
 
 
 def can_edit(user: Any, item: Topic | Post) -> bool:
+    """Moderators edit anything; authors edit their own, unless it was deleted."""
+    if not _authenticated(user):
+        return False
+    if user.is_moderator or is_admin(user):
+        return True
+    return item.author_id == user.id and not item.is_deleted
+
+
+def can_view_history(user: Any, item: Topic | Post) -> bool:
+    """Earlier versions may hold what was edited out on purpose (a pasted password, say):
+    the author and moderators see them; everyone else sees only the "edited" mark."""
     if not _authenticated(user):
         return False
     return item.author_id == user.id or user.is_moderator or is_admin(user)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "townhall:pagecache:generation"
 SKIP_PREFIXES = ("/accounts/", "/api/", "/admin/", "/django-admin/", "/static/", "/media/", "/notifications/",
@@ -35,6 +37,25 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+# Events that change nothing a visitor who is not signed in can see.
+PRIVATE_VERBS = frozenset({
+    "member.token_created", "member.token_revoked", "question.claimed", "question.released",
+    "space.member_added", "space.member_removed",
+})
+
+
+def invalidate_for_event(verb: str) -> None:
+    if verb not in PRIVATE_VERBS:
+        invalidate()
+
+
+def invalidate_on_save(sender: Any, instance: Any = None, update_fields: Any = None, **kwargs: Any) -> None:
+    """Writes outside the services (Django admin, shell) also invalidate; a sign-in does not."""
+    if update_fields is not None and set(update_fields) <= {"last_login", "last_used_at", "view_count"}:
+        return
+    invalidate()
 
 
 def invalidate() -> None:
@@ -72,6 +93,7 @@ class AnonymousPageCacheMiddleware:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
             response["X-Townhall-Cache"] = "hit"
+            patch_vary_headers(response, ("Cookie",))
             return response
         response = self.get_response(request)
         user = getattr(request, "user", None)

@@ -52,10 +52,10 @@ def _coerce(value: Any, sample_field: str, model: Any) -> Any:
         except (TypeError, ValueError) as exc:
             raise InvalidCursor("The cursor is not one this server gave out.") from exc
     if field.get_internal_type() in {"FloatField"}:
-        if not isinstance(value, (int, float)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or abs(value) > 1e300:
             raise InvalidCursor("The cursor is not one this server gave out.")
         return value
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) <= value < 2**63:
         raise InvalidCursor("The cursor is not one this server gave out.")
     return value
 

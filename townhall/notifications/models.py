@@ -70,8 +70,8 @@ class Notification(models.Model):
 class WebhookDelivery(models.Model):
     """One outbound POST (e.g. an escalation to the helpdesk), retried with backoff until it succeeds."""
 
-    STATUS_CHOICES = [("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failing, will retry"),
-                      ("gave_up", "Gave up")]
+    STATUS_CHOICES = [("pending", "Pending"), ("sending", "Sending"), ("delivered", "Delivered"),
+                      ("failed", "Failing, will retry"), ("gave_up", "Gave up")]
 
     event = models.ForeignKey("activity.Event", on_delete=models.CASCADE, related_name="+")
     url = models.URLField(max_length=500)

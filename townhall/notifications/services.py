@@ -123,11 +123,15 @@ def notify(user: Any, verb: str, event: Event) -> Notification | None:
         return None
     if event.topic is not None and not access.may_view_in_email(user, event.topic):
         return None
+    post = event.post
+    if post is not None and (post.is_deleted or (post.parent is not None and post.parent.is_deleted)):
+        return None  # deleted before this job ran (a pasted password, say): tell no one its text
     notification, created = Notification.objects.get_or_create(
         user=user, event=event,
-        defaults={"verb": verb, "actor_id": event.actor_id, "topic": event.topic, "post": event.post},
+        defaults={"verb": verb, "actor_id": event.actor_id, "topic": event.topic, "post": post},
     )
-    if created and user.email_notifications and user.email:
+    # emailed_at, not `created`: when sending failed, the job's retry sends it.
+    if notification.emailed_at is None and user.email_notifications and user.email:
         send_notification_email(notification)
     return notification
 
@@ -232,7 +236,7 @@ def _on_accepted(event: Event) -> None:
 
 def _on_escalated(event: Event) -> None:
     topic = event.topic
-    if topic is None:
+    if topic is None or topic.is_deleted:
         return
     notify(topic.author, "escalated", event)
     if topic.space.support_email:
@@ -302,8 +306,14 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_webhook(delivery_id: int) -> WebhookDelivery | None:
     """POST one delivery, signed with HMAC-SHA256 of the body; on failure, schedule the next try."""
+    now = timezone.now()
+    # Take the delivery atomically (a lease): the task, the minute job and an admin's "Retry now"
+    # may reach for it at once, and the helpdesk must get one POST, not one per taker.
+    claimed = WebhookDelivery.objects.filter(pk=delivery_id).filter(
+        Q(status__in=["pending", "failed"]) | Q(status="sending", next_attempt_at__lte=now)
+    ).update(status="sending", next_attempt_at=now + timedelta(seconds=WEBHOOK_TIMEOUT * 3))
     delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in {"delivered", "gave_up"}:
+    if delivery is None or not claimed:
         return delivery
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     request = urllib.request.Request(
@@ -344,7 +354,8 @@ def deliver_webhook(delivery_id: int) -> WebhookDelivery | None:
 def retry_due_webhooks(now: Any = None) -> int:
     """Retry every failing delivery whose time has come (the scheduled job)."""
     now = now or timezone.now()
-    due = WebhookDelivery.objects.filter(status__in=["pending", "failed"], next_attempt_at__lte=now)
+    # "sending" past its lease means a worker died mid-delivery: try again.
+    due = WebhookDelivery.objects.filter(status__in=["pending", "failed", "sending"], next_attempt_at__lte=now)
     count = 0
     for delivery_id in due.values_list("id", flat=True)[:200]:
         deliver_webhook(delivery_id)

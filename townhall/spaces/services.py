@@ -49,6 +49,15 @@ def _validate(space: Space) -> None:
         raise InvalidInput(
             f"A space inside a {space.parent.visibility} space cannot be more open than it.", field="visibility"
         )
+    if space.pk:
+        # Closing a space must not leave its sub-spaces open.
+        more_open = [v for v, rank in VISIBILITY_ORDER.items() if rank < VISIBILITY_ORDER[space.visibility]]
+        names = list(space.children.filter(visibility__in=more_open).values_list("name", flat=True)[:5])
+        if names:
+            raise InvalidInput(
+                f"Its sub-spaces {', '.join(names)} are more open: make them {space.visibility} first.",
+                field="visibility",
+            )
 
 
 @transaction.atomic
@@ -76,6 +85,14 @@ def create_space(actor: Any, *, slug: str, name: str, kind: str = "forum", visib
 def update_space(actor: Any, space: Space, **changes: Any) -> Space:
     if not access.can_manage_space(actor, space):
         raise NotAllowed("Only admins and this space's managers may change it.")
+    # Moving a space changes another part of the tree: only where the mover manages too.
+    if (
+        "parent" in changes
+        and changes["parent"] != space.parent
+        and not access.is_admin(actor)
+        and (changes["parent"] is None or not access.can_manage_space(actor, changes["parent"]))
+    ):
+        raise NotAllowed("Only admins, or managers of the new parent space, may move a space there.")
     before = {key: getattr(space, key) for key in EDITABLE}
     for key, value in changes.items():
         # None leaves a field as it is, except `parent`, where None moves the space to the top level.

@@ -16,6 +16,7 @@ from townhall.content import services as content
 from townhall.content.models import Post, Topic
 from townhall.core import access
 from townhall.core.errors import InvalidInput, NotAllowed, NotFound, Unprocessable
+from townhall.reputation.services import credit
 from townhall.spaces.models import Space
 from townhall.support.models import Question
 
@@ -48,7 +49,7 @@ def accept_solution(user: Any, topic: Topic, post: Post) -> Question:
     question = Question.objects.select_for_update().filter(topic=topic).first() or question_of(topic)
     if post.topic_id != topic.id or post.is_deleted:
         raise Unprocessable("That post is not an answer in this question.", field="post")
-    if post.parent_id is not None:
+    if post.parent_id is not None or post.is_topic_comment:
         raise Unprocessable("A comment cannot be the solution; accept an answer.", field="post")
     if question.accepted_post_id == post.id:
         return question
@@ -84,9 +85,10 @@ def unaccept_solution(user: Any, topic: Topic) -> Question:
 
 
 def _count_solution(post: Post | None, sign: int) -> None:
-    """The answer's author's solution count follows which answer is accepted."""
+    """The answer's author's solution count and reputation follow which answer is accepted."""
     if post is not None:
         get_user_model().objects.filter(pk=post.author_id).update(solution_count=F("solution_count") + sign)
+        credit(post.author_id, "solution_accepted", sign)
 
 
 def me_too(user: Any, topic: Topic, value: int = 1) -> tuple[int, int]:
@@ -136,6 +138,8 @@ def escalate_question(topic: Topic, *, reason: str, now: datetime | None = None,
     if reason not in {"unanswered", "unsolved"}:
         raise InvalidInput("Unknown escalation reason.", field="reason")
     now = now or timezone.now()
+    if Topic.objects.filter(pk=topic.pk, is_deleted=True).exists():
+        return False  # deleted since the job listed it
     question, _ = Question.objects.select_for_update().get_or_create(topic=topic)
     flag = f"escalated_{reason}"
     if getattr(question, flag):
@@ -179,9 +183,18 @@ def claim_question(agent: Any, topic: Topic) -> Question:
     return question
 
 
+def _check_claim(agent: Any, question: Question) -> None:
+    """A claimed question is the claiming agent's (or an admin's) to release or resolve."""
+    if question.queue_state == "claimed" and question.claimed_by_id not in (None, agent.id) and not access.is_admin(
+        agent
+    ):
+        raise NotAllowed(f"{question.claimed_by} has claimed this question; only they or an admin may change that.")
+
+
 @transaction.atomic
 def release_question(agent: Any, topic: Topic) -> Question:
     question = _queue_question(agent, topic)
+    _check_claim(agent, question)
     if question.queue_state == "claimed":
         question.queue_state = "queued"
         question.claimed_by = None
@@ -196,6 +209,7 @@ def resolve_question(agent: Any, topic: Topic) -> Question:
     question = _queue_question(agent, topic)
     if question.queue_state not in {"queued", "claimed"}:
         raise Unprocessable("This question is not waiting in the support queue.")
+    _check_claim(agent, question)
     question.queue_state = "resolved"
     question.resolved_at = timezone.now()
     if question.claimed_by_id is None:
@@ -233,7 +247,7 @@ def on_topic_created(sender: Any, topic: Topic, actor: Any, **kwargs: Any) -> No
 def on_post_created(sender: Any, post: Post, actor: Any, **kwargs: Any) -> None:
     """A community answer takes an unanswered question out of the queue if no agent claimed it."""
     topic = post.topic
-    if topic.kind != "question" or post.parent_id is not None:
+    if topic.kind != "question" or post.parent_id is not None or post.is_topic_comment:
         return
     question = Question.objects.filter(topic=topic).first()
     if question is None:

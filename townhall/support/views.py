@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -143,7 +143,8 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
     if accepted is not None and accepted.is_deleted:
         accepted = None
     posts: list[Post] = list(page.items)
-    kudos_ids = selectors.kudos_given(user, posts)
+    on_topic = selectors.topic_comments(user, topic)  # imported comments on the question itself
+    kudos_ids = selectors.kudos_given(user, posts + on_topic)
     accepted_id = accepted.id if accepted else None
     # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
     answers = [
@@ -162,6 +163,7 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         "question": question,
         "accepted": accepted,
         "answers": answers,
+        "topic_comments": [_view_of(user, comment, kudos_ids, accepted_id) for comment in on_topic],
         "page": page,
         "sort": sort,
         "sorts": ANSWER_SORTS,
@@ -347,4 +349,4 @@ def queue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, done.format(topic.title))
-    return redirect(safe_next(request, reverse("agent_queue")))
+    return HttpResponseRedirect(safe_next(request, reverse("agent_queue")))
