@@ -12,8 +12,8 @@ from townhall.support.services import accept_solution, ask_question
 pytestmark = pytest.mark.django_db
 
 POST_FIELDS = {
-    "id", "topic", "parent", "author", "body", "body_html", "created_at", "edited_at", "kudos_count", "official",
-    "accepted", "is_deleted", "url",
+    "id", "topic", "parent", "is_topic_comment", "author", "body", "body_html", "created_at", "edited_at",
+    "kudos_count", "official", "accepted", "is_deleted", "url",
 }
 
 

@@ -21,7 +21,8 @@ def _render_every_time(settings):
 
 # Signed in: session, user, visible spaces, the unread badge, then the page's own reads.
 SPACE_PAGE_MAX = 12  # + space, its parent, children, its visible subtree, topics, their tags, following?, manager?
-QUESTION_PAGE_MAX = 13  # + topic, answers, comments, question state, kudos given, view, tags, me too?, following?
+QUESTION_PAGE_MAX = 14  # + topic, answers, comments, comments on the question, question state, kudos given,
+#   view, tags, me too?, following?
 HOME_MAX = 9  # + spaces, recent questions and their tags, unanswered questions and their tags
 
 

@@ -38,6 +38,8 @@ class User(AbstractUser):
     answer_count = models.PositiveIntegerField(default=0)
     solution_count = models.PositiveIntegerField(default=0)
     email_notifications = models.BooleanField(default=True)
+    # Where an imported member came from ("se:<site>:user:<id>"); empty for members who signed up.
+    imported_from = models.CharField(max_length=100, blank=True, db_index=True)
 
     class Meta:
         ordering = ["username"]

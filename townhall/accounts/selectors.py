@@ -21,5 +21,6 @@ def recent_answers(viewer: Any, member: Any, limit: int = RECENT_LIMIT) -> list[
 
     # The topics are filtered by the access policy itself (as a subquery), never re-decided here.
     questions = access.visible_topics(viewer).filter(kind="question", is_deleted=False)
-    posts = Post.objects.filter(author=member, parent__isnull=True, is_deleted=False, topic__in=questions)
+    posts = Post.objects.filter(author=member, parent__isnull=True, is_topic_comment=False, is_deleted=False,
+                                topic__in=questions)
     return list(posts.select_related("topic", "topic__space").order_by("-created_at", "-id")[:limit])

@@ -27,7 +27,7 @@ def record_event(verb: str, actor: Any = None, *, space: Any = None, topic: Any 
     if topic is not None and space is None:
         space = topic.space
     event = Event.objects.create(verb=verb, actor=actor, space=space, topic=topic, post=post, data=data)
-    pagecache.invalidate()
+    pagecache.invalidate_for_event(verb)
     if settings.HUEY_IMMEDIATE:
         # No queue (tests, or TOWNHALL_JOBS_IMMEDIATE): consume at once, in this transaction.
         run_consumers(event)

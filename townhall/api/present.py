@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
 from townhall.content.models import Post, Topic
+from townhall.reputation.services import badge_awards
 from townhall.spaces.models import Membership, Space
 
 
@@ -29,7 +30,10 @@ def user_data(user: Any) -> dict[str, Any]:
         "reputation": user.reputation,
         "rank": user.rank,
         "trust_level": user.trust_level,
-        "badges": [],
+        "badges": [
+            {"name": award.badge.name, "level": award.badge.level, "awarded_at": award.awarded_at}
+            for award in badge_awards(user)
+        ],
         "avatar_url": absolute(user.avatar.url) if user.avatar else None,
         "bio": user.bio,
         "region": user.region,
@@ -125,6 +129,7 @@ def post_data(post: Post, accepted_id: int | None = None) -> dict[str, Any]:
         "id": post.pk,
         "topic": post.topic_id,
         "parent": post.parent_id,
+        "is_topic_comment": post.is_topic_comment,
         "author": post.author.username,
         "body": post.body,
         "body_html": post.body_html,

@@ -84,6 +84,12 @@ class TokenOut(Schema):
     name: str
 
 
+class BadgeOut(Schema):
+    name: str
+    level: Literal["gold", "silver", "bronze"]
+    awarded_at: datetime
+
+
 class UserOut(Schema):
     id: int
     username: str
@@ -91,7 +97,7 @@ class UserOut(Schema):
     reputation: int
     rank: str
     trust_level: int
-    badges: list[str] = Field(description="Badges earned (none yet: badges arrive with reputation).")
+    badges: list[BadgeOut] = Field(description="Badges earned, newest first (a badge earned twice is listed twice).")
     avatar_url: str | None
     bio: str
     region: str
@@ -243,7 +249,10 @@ class TopicPatch(PatchInput):
 class PostOut(Schema):
     id: int
     topic: int
-    parent: int | None = Field(description="The answer this comment is under, or null for an answer.")
+    parent: int | None = Field(description="The answer this comment is under, or null for an answer "
+                                           "and for a comment on the topic itself.")
+    is_topic_comment: bool = Field(description="A comment on the topic itself, not an answer (comments on "
+                                               "questions imported from Stack Exchange).")
     author: str
     body: str
     body_html: str

@@ -59,6 +59,9 @@ class Topic(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     imported_from = models.CharField(max_length=100, blank=True, db_index=True)
+    # Votes an import brought as a number only (Stack Exchange dumps do not say who voted):
+    # part of vote_count, which counts TopicVote rows plus these.
+    imported_votes = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,7 +93,8 @@ class Topic(models.Model):
 
 
 class Post(models.Model):
-    """A reply in a topic: an answer (no parent) or a comment under an answer."""
+    """A reply in a topic: an answer (no parent), a comment under an answer, or a comment on the
+    topic itself (`is_topic_comment`, no parent: Stack Exchange's comments on a question, imported)."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
@@ -108,6 +112,11 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     imported_from = models.CharField(max_length=100, blank=True, db_index=True)
+    # A comment on the topic, not an answer: shown under the question, never counted as an answer.
+    is_topic_comment = models.BooleanField(default=False)
+    # Kudos an import brought as a number only (voters unknown): part of kudos_count, which counts
+    # Kudos rows plus these.
+    imported_kudos = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -211,6 +211,52 @@ def handle_event(event: Event) -> None:
         sync_solved(event.topic_id)
 
 
+def _write_documents(topics: Any, progress: Callable[[int, int], None] | None, batch_size: int) -> int:
+    """Write the documents of `topics` (live ones) and of their live posts, in batches."""
+    topics = topics.filter(is_deleted=False).order_by("id")
+    total = topics.count()
+    done = written = 0
+    last_id = 0
+    while True:
+        batch = list(topics.filter(id__gt=last_id).prefetch_related("tags")[:batch_size])
+        if not batch:
+            break
+        last_id = batch[-1].id
+        docs = []
+        by_id = {}
+        for topic in batch:
+            tags = _tag_string(topic)
+            by_id[topic.id] = (topic, tags)
+            docs.append(SearchDocument(
+                doc_type="topic", object_id=topic.id, body=_plain_text(topic.body_html),
+                created_at=topic.created_at, **_topic_fields(topic, tags),
+            ))
+        posts = (
+            Post.objects.filter(topic_id__in=by_id, is_deleted=False)
+            .exclude(parent__is_deleted=True)
+            .only("id", "topic_id", "body_html", "created_at")
+            .order_by("id")
+        )
+        for post in posts.iterator(chunk_size=1000):
+            topic, tags = by_id[post.topic_id]
+            docs.append(SearchDocument(
+                doc_type="post", object_id=post.id, body=_plain_text(post.body_html),
+                created_at=post.created_at, **_topic_fields(topic, tags),
+            ))
+        SearchDocument.objects.bulk_create(docs, batch_size=500)
+        written += len(docs)
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    return written
+
+
+def _optimize() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+
 def reindex_all(progress: Callable[[int, int], None] | None = None, batch_size: int = 200) -> int:
     """Rebuild the whole index from the content. Returns the number of documents written.
 
@@ -218,44 +264,22 @@ def reindex_all(progress: Callable[[int, int], None] | None = None, batch_size: 
     """
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        topics = Topic.objects.filter(is_deleted=False).order_by("id")
-        total = topics.count()
-        done = written = 0
-        last_id = 0
-        while True:
-            batch = list(topics.filter(id__gt=last_id).prefetch_related("tags")[:batch_size])
-            if not batch:
-                break
-            last_id = batch[-1].id
-            docs = []
-            by_id = {}
-            for topic in batch:
-                tags = _tag_string(topic)
-                by_id[topic.id] = (topic, tags)
-                docs.append(SearchDocument(
-                    doc_type="topic", object_id=topic.id, body=_plain_text(topic.body_html),
-                    created_at=topic.created_at, **_topic_fields(topic, tags),
-                ))
-            posts = (
-                Post.objects.filter(topic_id__in=by_id, is_deleted=False)
-                .exclude(parent__is_deleted=True)
-                .only("id", "topic_id", "body_html", "created_at")
-                .order_by("id")
-            )
-            for post in posts.iterator(chunk_size=1000):
-                topic, tags = by_id[post.topic_id]
-                docs.append(SearchDocument(
-                    doc_type="post", object_id=post.id, body=_plain_text(post.body_html),
-                    created_at=post.created_at, **_topic_fields(topic, tags),
-                ))
-            SearchDocument.objects.bulk_create(docs, batch_size=500)
-            written += len(docs)
-            done += len(batch)
-            if progress is not None:
-                progress(done, total)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        written = _write_documents(Topic.objects.all(), progress, batch_size)
+    _optimize()
+    return written
+
+
+def reindex_topics(topic_ids: Iterable[int], progress: Callable[[int, int], None] | None = None,
+                   batch_size: int = 200) -> int:
+    """Rebuild the documents of these topics and their posts (after an import). Returns how many."""
+    ids = list(topic_ids)
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            SearchDocument.objects.filter(topic_id__in=chunk).delete()
+            written += _write_documents(Topic.objects.filter(id__in=chunk), progress, batch_size)
+    _optimize()
     return written
 
 
