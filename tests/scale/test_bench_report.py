@@ -56,13 +56,15 @@ def test_a_summary_counts_throughput_errors_and_cache_verdicts():
 
 
 @pytest.fixture
-def tiny_run(live_server, question):
+def tiny_run(live_server, question, tmp_path):
     """Two connections for about a second each on /healthz and on a question page, from another process."""
     port = int(live_server.url.rsplit(":", 1)[1])
     results = {}
     for name, path in (("ceiling", "/healthz"), ("question", question.get_absolute_url())):
         plan = Plan(host="127.0.0.1", port=port, requests=[Request("GET", path)], concurrency=2, duration=1.0)
-        results[name] = report.summarise(drive_in_subprocess(plan, _workdir()))
+        workdir = tmp_path / name
+        workdir.mkdir()
+        results[name] = report.summarise(drive_in_subprocess(plan, workdir))
     probes = instrument([ceiling(), Scenario("question", "Question", "read", "anonymous",
                                              [Request("GET", question.get_absolute_url())])])
     return _result(results["ceiling"], [
@@ -71,13 +73,6 @@ def tiny_run(live_server, question):
          "probe": probes["question"],
          "ceiling_fraction": results["question"]["rps"] / results["ceiling"]["rps"]},
     ], ceiling_probe=probes["ceiling"])
-
-
-def _workdir():
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="bench-test-"))
 
 
 def _result(ceiling_load, scenarios, *, size="small", database="sqlite", ceiling_probe=None, memory=None,

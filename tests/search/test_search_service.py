@@ -170,3 +170,11 @@ def test_replies_and_topics_of_a_thread_are_found_together(member, other, questi
     create_post(other, question, body="My widget blinks red too.")
     types = sorted(hit.type for hit in search(member, "blinks").results)
     assert types == ["post", "topic"]
+
+
+def test_a_version_number_finds_the_question_on_either_database(member, public_space):
+    from townhall.search.services import search
+    from townhall.support.services import ask_question
+
+    topic = ask_question(member, public_space, title="Does firmware 4.1.0 break the boiler?", body="Asking.")
+    assert [hit.topic_id for hit in search(member, "firmware 4.1.0").results][:1] == [topic.pk]

@@ -38,7 +38,9 @@ MARK_START, MARK_END = "\x02", "\x03"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Letters and digits only: whatever else a person types (quotes, operators, *, ^, -, emoji)
 # is a separator, so no input can become query syntax on either backend.
-_TERM_RE = re.compile(r"[^\W_]+")
+# Words, and version numbers whole ("4.1.0"): PostgreSQL indexes those as one token, and FTS5
+# matches them as a phrase of their parts.
+_TERM_RE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
 # PostgreSQL's "english" configuration drops these; FTS5 has no stop words, so drop them here
 # too, or "how do I reset my widget" would require every one of them to be in the text.
 STOP_WORDS = frozenset({
