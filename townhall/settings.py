@@ -305,5 +305,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TOWNHALL_LOG_LEVEL", "WARNING")},
     # The job consumer (`townhall worker`) reports each job once, on the console.
-    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A refused request (403/404) is the product working, not an error: no traceback in the log.
+        "django.request": {"level": "ERROR"},
+    },
 }
