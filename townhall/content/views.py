@@ -23,6 +23,7 @@ from townhall.core.pages import (
     HtmxHttpRequest,
     add_service_errors,
     bad_request,
+    fetch_visible,
     form_status,
     member_of,
     post_value,
@@ -33,20 +34,12 @@ from townhall.core.pagination import InvalidCursor
 RESTORE_REFUSED = "Only a moderator, or the author who deleted it, may restore this."
 
 
-def _topic(request: HttpRequest, pk: Any) -> Topic:
-    try:
-        return services.get_topic_for(request.user, pk)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        raise
+def topic_for(request: HttpRequest, pk: Any) -> Topic:
+    return fetch_visible(services.get_topic_for, request.user, pk)
 
 
-def _post(request: HttpRequest, pk: Any) -> Post:
-    try:
-        return services.get_post_for(request.user, pk)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        raise
+def post_for(request: HttpRequest, pk: Any) -> Post:
+    return fetch_visible(services.get_post_for, request.user, pk)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -59,7 +52,7 @@ def _require(allowed: bool, message: str) -> None:
 
 @login_required
 def edit_topic(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _topic(request, pk)
+    topic = topic_for(request, pk)
     _require(not topic.is_deleted and access.can_edit(request.user, topic),
              "Only the author or a moderator may edit this.")
     initial = {"title": topic.title, "body": topic.body, "tags": " ".join(t.name for t in topic.tags.all())}
@@ -85,7 +78,7 @@ def edit_topic(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_for(request, pk)
     _require(not post.is_deleted and access.can_edit(request.user, post),
              "Only the author or a moderator may edit this.")
     form = EditPostForm(request.POST or None, initial={"body": post.body})
@@ -112,7 +105,7 @@ HISTORY_REFUSED = "Only the author and moderators see earlier versions."
 
 
 def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _topic(request, pk)
+    topic = topic_for(request, pk)
     if not access.can_view_history(request.user, topic):
         raise PermissionDenied(HISTORY_REFUSED)
     revisions = topic.revisions.select_related("edited_by").order_by("-created_at", "-id")
@@ -121,7 +114,7 @@ def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_for(request, pk)
     if not access.can_view_history(request.user, post):
         raise PermissionDenied(HISTORY_REFUSED)
     revisions = post.revisions.select_related("edited_by").order_by("-created_at", "-id")
@@ -148,7 +141,7 @@ def _confirm(request: HttpRequest, *, action: str, topic: Topic, post: Post | No
 
 @login_required
 def delete_topic(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _topic(request, pk)
+    topic = topic_for(request, pk)
     _require(access.can_delete(request.user, topic), "Only the author or a moderator may delete this.")
     if request.method != "POST":
         return _confirm(request, action="delete", topic=topic)
@@ -180,7 +173,7 @@ def restore_topic(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_for(request, pk)
     _require(access.can_delete(request.user, post), "Only the author or a moderator may delete this.")
     if request.method != "POST":
         return _confirm(request, action="delete", topic=post.topic, post=post)
@@ -196,7 +189,7 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_for(request, pk)
     _require(access.can_restore(request.user, post), RESTORE_REFUSED)
     if request.method != "POST":
         return _confirm(request, action="restore", topic=post.topic, post=post)
@@ -216,7 +209,7 @@ def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def kudos(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_for(request, pk)
     error = None
     try:
         if post_value(request, "value") == 1:

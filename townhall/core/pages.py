@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,8 @@ from townhall.core.errors import NotAllowed, NotFound, RateLimited, ServiceError
 
 if TYPE_CHECKING:
     from townhall.accounts.models import User
+
+T = TypeVar("T")
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -36,6 +39,15 @@ def raise_for_access(error: ServiceError) -> None:
         raise Http404(error.message)
     if isinstance(error, NotAllowed):
         raise PermissionDenied(error.message)
+
+
+def fetch_visible(getter: Callable[..., T], user: Any, key: Any) -> T:
+    """What a `get_…_for(user, key)` service returns; 404 when it is missing or not visible to `user`."""
+    try:
+        return getter(user, key)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
 
 
 def form_status(error: ServiceError) -> int:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from townhall.content.views import topic_listing
 from townhall.core import access
 from townhall.core.errors import ServiceError
-from townhall.core.pages import HtmxHttpRequest, add_service_errors, raise_for_access
+from townhall.core.pages import HtmxHttpRequest, add_service_errors, fetch_visible, raise_for_access
 from townhall.notifications import services as notifications
 from townhall.spaces import services
 from townhall.spaces.forms import MemberForm, RemoveMemberForm, SpaceForm
@@ -23,11 +23,7 @@ from townhall.spaces.models import Membership, Space
 
 
 def _space_for(request: HttpRequest, slug: str) -> Space:
-    try:
-        return services.get_space_for(request.user, slug)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        raise
+    return fetch_visible(services.get_space_for, request.user, slug)
 
 
 def space_page(request: HttpRequest, slug: str) -> HttpResponse:

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from townhall.content import selectors
 from townhall.content import services as content
 from townhall.content.models import BODY_MAX, Post, Topic
-from townhall.content.views import topic_listing
+from townhall.content.views import post_for, topic_for, topic_listing
 from townhall.core import access
 from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.markdown import render_markdown
@@ -45,20 +45,6 @@ QUEUE_TABS = [("open", "Open"), ("queued", "Waiting"), ("claimed", "Claimed"), (
 QUESTION_SPACE_KINDS = ["forum", "group"]
 
 
-def topic_for(request: HttpRequest, pk: Any) -> Topic:
-    try:
-        return content.get_topic_for(request.user, pk)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        raise
-
-
-def post_for(request: HttpRequest, pk: Any) -> Post:
-    try:
-        return content.get_post_for(request.user, pk)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        raise
 
 
 # Asking ----------------------------------------------------------------------------------------
