@@ -9,6 +9,7 @@ later does not break the generator.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,7 +55,7 @@ class Table:
         return tuple(f.get_db_prep_save(f.get_default(), connection) for f in self.rest)
 
 
-class Sink:
+class Sink(ABC):
     """Writes rows into one database, counting them per table."""
 
     def __init__(self, connection: BaseDatabaseWrapper):
@@ -77,8 +78,9 @@ class Sink:
         self.seconds[table.label] = self.seconds.get(table.label, 0.0) + time.monotonic() - started
         self.counts[table.label] = self.counts.get(table.label, 0) + len(rows)
 
+    @abstractmethod
     def _write(self, table: Table, rows: list[Row]) -> None:
-        raise NotImplementedError
+        """Write `rows` to `table` in one go: each database has its fastest way."""
 
     def _prepared(self, table: Table, rows: Iterable[Row], convert: Any) -> Iterator[Row]:
         rest = self._rest(table)
