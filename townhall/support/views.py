@@ -93,7 +93,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 # The question page ------------------------------------------------------------------------------
 
 
-def _view_of(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None,
+def _view_of(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None, links: selectors.Links,
              comments: list[selectors.PostView] | None = None) -> selectors.PostView:
     """What this person may do with a post, worked out once here so the template stays lean."""
     may_edit = not post.is_deleted and access.can_edit(user, post)
@@ -106,6 +106,7 @@ def _view_of(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None
         may_delete=may_edit and access.can_delete(user, post),
         may_restore=post.is_deleted and access.can_restore(user, post),
         comments=comments or [],
+        links=links,
     )
 
 
@@ -132,10 +133,11 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
     on_topic = selectors.topic_comments(user, topic)  # imported comments on the question itself
     kudos_ids = selectors.kudos_given(user, posts + on_topic)
     accepted_id = accepted.id if accepted else None
+    links = selectors.Links()
     # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
     answers = [
-        _view_of(user, post, kudos_ids, accepted_id,
-                 comments=[_view_of(user, comment, kudos_ids, accepted_id) for comment in post.comments.all()])
+        _view_of(user, post, kudos_ids, accepted_id, links,
+                 comments=[_view_of(user, comment, kudos_ids, accepted_id, links) for comment in post.comments.all()])
         for post in posts
     ]
     if request.method == "GET":
@@ -149,7 +151,7 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         "question": question,
         "accepted": accepted,
         "answers": answers,
-        "topic_comments": [_view_of(user, comment, kudos_ids, accepted_id) for comment in on_topic],
+        "topic_comments": [_view_of(user, comment, kudos_ids, accepted_id, links) for comment in on_topic],
         "page": page,
         "sort": sort,
         "sorts": ANSWER_SORTS,
