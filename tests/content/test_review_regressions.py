@@ -121,3 +121,22 @@ def test_a_queue_action_with_a_bare_next_word_redirects_safely(agent_client, que
     escalate_question(question, reason="unanswered")
     response = agent_client.post(f"/support/queue/{question.pk}/claim/", {"next": "x"})
     assert response.status_code == 302
+
+
+def test_a_tag_created_by_a_concurrent_request_is_reused_not_a_server_error(member, public_space, monkeypatch):
+    from django.db import IntegrityError
+
+    from townhall.content.models import Tag
+    from townhall.support.services import ask_question
+
+    Tag.objects.create(name="racing")
+    real = Tag.objects.get_or_create
+
+    def lost_the_race(**kwargs):
+        if kwargs.get("name") == "racing":
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(**kwargs)
+
+    monkeypatch.setattr(Tag.objects, "get_or_create", lost_the_race)
+    topic = ask_question(member, public_space, title="Two askers, one new tag", body="Hi", tags=["racing"])
+    assert list(topic.tags.values_list("name", flat=True)) == ["racing"]

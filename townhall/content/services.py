@@ -90,7 +90,11 @@ def _set_tags(topic: Topic, names: list[str]) -> None:
     old = set(topic.tags.values_list("name", flat=True))
     new = set(names)
     for name in new - old:
-        tag, _ = Tag.objects.get_or_create(name=name)
+        try:
+            with transaction.atomic():
+                tag, _ = Tag.objects.get_or_create(name=name)
+        except IntegrityError:  # another request created this new tag at the same moment
+            tag = Tag.objects.get(name=name)
         topic.tags.add(tag)
         Tag.objects.filter(pk=tag.pk).update(topic_count=F("topic_count") + 1)
     removed = list(Tag.objects.filter(name__in=old - new))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -135,72 +136,56 @@ def _restorable_topic(request: HttpRequest, pk: int) -> Topic:
     return topic
 
 
-def _confirm(request: HttpRequest, *, action: str, topic: Topic, post: Post | None = None) -> HttpResponse:
-    return render(request, "content/confirm.html", {"action": action, "topic": topic, "post": post})
+def _confirm_then(request: HttpRequest, *, action: str, topic: Topic, post: Post | None = None,
+                  apply: Callable[[], Any], done: str, done_url: Any, failed_url: Any) -> HttpResponse:
+    """GET shows a confirmation page; POST applies the change and says how it went."""
+    if request.method != "POST":
+        return render(request, "content/confirm.html", {"action": action, "topic": topic, "post": post})
+    try:
+        apply()
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+        return redirect(failed_url)
+    messages.success(request, done)
+    return redirect(done_url)
 
 
 @login_required
 def delete_topic(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_for(request, pk)
     _require(access.can_delete(request.user, topic), "Only the author or a moderator may delete this.")
-    if request.method != "POST":
-        return _confirm(request, action="delete", topic=topic)
-    try:
-        services.delete_topic(request.user, topic)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        messages.error(request, exc.message)
-        return redirect(topic)
-    messages.success(request, f"“{topic.title}” is deleted. You can restore it from its page.")
-    return redirect(topic.space)
+    return _confirm_then(request, action="delete", topic=topic,
+                         apply=lambda: services.delete_topic(request.user, topic),
+                         done=f"“{topic.title}” is deleted. You can restore it from its page.",
+                         done_url=topic.space, failed_url=topic)
 
 
 @login_required
 def restore_topic(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _restorable_topic(request, pk)
     _require(access.can_restore(request.user, topic), RESTORE_REFUSED)
-    if request.method != "POST":
-        return _confirm(request, action="restore", topic=topic)
-    try:
-        services.restore_topic(request.user, topic)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"“{topic.title}” is restored.")
-    return redirect(topic)
+    return _confirm_then(request, action="restore", topic=topic,
+                         apply=lambda: services.restore_topic(request.user, topic),
+                         done=f"“{topic.title}” is restored.", done_url=topic, failed_url=topic)
 
 
 @login_required
 def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for(request, pk)
     _require(access.can_delete(request.user, post), "Only the author or a moderator may delete this.")
-    if request.method != "POST":
-        return _confirm(request, action="delete", topic=post.topic, post=post)
-    try:
-        services.delete_post(request.user, post)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The post is deleted.")
-    return redirect(post.topic)
+    return _confirm_then(request, action="delete", topic=post.topic, post=post,
+                         apply=lambda: services.delete_post(request.user, post),
+                         done="The post is deleted.", done_url=post.topic, failed_url=post.topic)
 
 
 @login_required
 def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for(request, pk)
     _require(access.can_restore(request.user, post), RESTORE_REFUSED)
-    if request.method != "POST":
-        return _confirm(request, action="restore", topic=post.topic, post=post)
-    try:
-        services.restore_post(request.user, post)
-    except ServiceError as exc:
-        raise_for_access(exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The post is restored.")
-    return redirect(post)
+    return _confirm_then(request, action="restore", topic=post.topic, post=post,
+                         apply=lambda: services.restore_post(request.user, post),
+                         done="The post is restored.", done_url=post, failed_url=post)
 
 
 # Kudos and preview ---------------------------------------------------------------------------------
