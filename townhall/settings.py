@@ -71,6 +71,9 @@ SECURE_SSL_REDIRECT = HTTPS and not TESTING
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis, or files in the data directory) and written through to the
+# database: a signed-in page does not query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -153,6 +156,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "townhall.sqlite3"),
+            # Kept open per thread: opening the file and setting its pragmas on every request cost more
+            # than many pages' queries.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers and the writer work at once; IMMEDIATE avoids lock upgrades.
                 "transaction_mode": "IMMEDIATE",
@@ -272,6 +278,8 @@ NEW_ACCOUNT_POSTS_PER_HOUR = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_POSTS_PER_
 
 # Anonymous visitors' pages are cached whole; any recorded event invalidates them at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("TOWNHALL_PAGE_CACHE_SECONDS", "300"))
+# Page views are added up in memory and written every this many seconds (core.viewcounts).
+VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("TOWNHALL_VIEW_COUNT_FLUSH_SECONDS", "0" if TESTING else "10"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -95,6 +95,6 @@ def test_question_page_costs_the_same_for_5_and_50_answers_for_every_viewer(
         small = count_queries(client, reverse("topic", args=[small_topic.pk]))
         with django_assert_max_num_queries(QUESTION_PAGE_MAX):
             response = client.get(reverse("topic", args=[large_topic.pk]))
-        assert len(response.context["answers"]) == 50
+        assert response.content.decode().count('<article id="post-') == 50
         assert response.content.decode().count('class="comment"') == 100
         assert count_queries(client, reverse("topic", args=[large_topic.pk])) == small

@@ -31,7 +31,7 @@ from townhall.content.views import LIST_PAGE_SIZE
 from townhall.core import access
 from townhall.core.pagination import _encode as encode_cursor
 from townhall.spaces.models import Space
-from townhall.support.views import ANSWERS_PER_PAGE
+from townhall.support.question_page import ANSWERS_PER_PAGE
 
 DEEP_PAGE_ITEMS = 100_000
 SEARCH_QUERIES = 7

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.urls import reverse
 
 from townhall.content.models import Kudos, Post, Topic, TopicVote
 from townhall.core import access
 from townhall.core.errors import InvalidInput
 from townhall.core.pagination import Page, keyset_page
+from townhall.spaces.models import Space
 
 # tab → (filter, keyset ordering). Every ordering has a matching index on Topic.
 TABS: dict[str, tuple[dict[str, Any], list[str]]] = {
@@ -70,8 +71,17 @@ class PostView:
     may_edit: bool = False
     may_delete: bool = False
     may_restore: bool = False
+    may_view_history: bool = False  # the author and moderators follow "edited" to the earlier versions
+    signed_in: bool = False
     comments: list[PostView] = field(default_factory=list)
     links: Links = field(default_factory=Links, repr=False, compare=False)  # one per page, shared by its posts
+
+    def sharing_key(self) -> tuple[Any, ...]:
+        """Everything that makes this post's HTML differ between viewers: viewers with the same key
+        see the same fragment (core.fragments), whoever they are."""
+        return (self.post.id, self.given, self.may_kudos, self.is_accepted, self.may_edit, self.may_delete,
+                self.may_restore, self.may_view_history, self.signed_in,
+                tuple(comment.sharing_key() for comment in self.comments))
 
     @property
     def url(self) -> str:
@@ -114,6 +124,46 @@ class PostView:
         return self.links.by_pk("post_history", self.post.id)
 
 
+def _not_deleted_for(user: Any, qs: QuerySet) -> QuerySet:
+    return qs if access.can_see_deleted(user) else qs.filter(is_deleted=False)
+
+
+# A list over spaces that hold at least this share of all topics walks its date index.
+BROAD_LIST_SHARE = 0.25
+
+
+def _in_spaces(user: Any, qs: QuerySet, space_ids: list[int]) -> QuerySet:
+    """Topics of `qs` in these spaces (the caller's visible ones), filtered so the list reads as few rows
+    as it can: a list over most of the community walks the date index and skips the few rows of other
+    spaces; a list over a few small spaces reads their rows by space and sorts them. (Left to itself,
+    SQLite reads every topic of the spaces and sorts them all: most of the community, for each page.)"""
+    if len(space_ids) == 1:
+        return qs.filter(space_id=space_ids[0])
+    if not space_ids:
+        return qs.none()
+    if _broad(user, space_ids):
+        # `space_id + 0` is not an indexed column: neither database reads the list by space.
+        return qs.alias(space_key=F("space_id") + 0).filter(space_key__in=space_ids)
+    return qs.filter(space_id__in=space_ids)
+
+
+def _broad(user: Any, space_ids: list[int]) -> bool:
+    """Whether these spaces hold at least BROAD_LIST_SHARE of all topics: one query, asked once per
+    request for the same spaces (kept on the user object, as access keeps the visible spaces)."""
+    key = tuple(sorted(space_ids))
+    memo = getattr(user, "_broad_lists", None)
+    if memo is None:
+        memo = {}
+        try:
+            user._broad_lists = memo
+        except AttributeError:
+            pass
+    if key not in memo:
+        counts = Space.objects.aggregate(part=Sum("topic_count", filter=Q(id__in=space_ids)), total=Sum("topic_count"))
+        memo[key] = bool(counts["total"]) and (counts["part"] or 0) >= BROAD_LIST_SHARE * counts["total"]
+    return memo[key]
+
+
 def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str | None = None,
                tag: str | None = None, cursor: str | None = None, limit: int = 30,
                status: str | None = None) -> Page:
@@ -126,9 +176,8 @@ def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str |
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"The limit must be between 1 and {MAX_LIMIT}.", field="limit")
     filters, ordering = TABS[tab]
-    qs = access.visible_topics(user).filter(**filters)
-    if space is not None:
-        qs = qs.filter(space_id__in=access.visible_subtree_ids(user, space))
+    space_ids = access.visible_subtree_ids(user, space) if space is not None else access.visible_space_ids(user)
+    qs = _in_spaces(user, _not_deleted_for(user, Topic.objects.filter(**filters)), space_ids)
     if kind:
         qs = qs.filter(kind=kind)
     if tab in {"unsolved", "solved", "unanswered"} and not kind:
@@ -175,6 +224,27 @@ def posts_page(user: Any, topic: Topic, *, cursor: str | None = None, limit: int
     return keyset_page(qs, ["created_at", "id"], cursor, limit)
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A member's part in a topic: the posts they gave kudos to, and the ones they wrote."""
+
+    given: frozenset[int] = frozenset()
+    own: frozenset[int] = frozenset()
+
+
+def viewer_relation(user: Any, topic: Topic) -> Relation:
+    """This person's part in a topic's posts (deleted ones too): one query, none when signed out."""
+    if not user.is_authenticated:
+        return Relation()
+    flag = BooleanField()
+    given = (Kudos.objects.filter(user=user, post__topic=topic).order_by()
+             .values_list("post_id", Value(False, output_field=flag)))
+    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(True, output_field=flag))
+    rows = list(given.union(own, all=True))
+    return Relation(given=frozenset(pk for pk, mine in rows if not mine),
+                    own=frozenset(pk for pk, mine in rows if mine))
+
+
 def kudos_given(user: Any, posts: list[Post]) -> set[int]:
     """Ids among `posts` (and their comments) this member gave kudos to: one query."""
     if not user.is_authenticated or not posts:
@@ -191,8 +261,7 @@ def has_voted(user: Any, topic: Topic) -> bool:
 
 def recent_topics(user: Any, limit: int = 10, **filters: Any) -> QuerySet:
     return (
-        access.visible_topics(user)
-        .filter(**filters)
+        _in_spaces(user, _not_deleted_for(user, Topic.objects.filter(**filters)), access.visible_space_ids(user))
         .select_related("space", "author")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from townhall.activity.services import record_event
 from townhall.content import signals
 from townhall.content.models import BODY_MAX, TITLE_MAX, TOPIC_KINDS, Kudos, Post, Revision, Tag, Topic, TopicVote
-from townhall.core import access
+from townhall.core import access, viewcounts
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
 from townhall.core.markdown import find_mentions, render_markdown
 from townhall.core.ratelimit import check_posting_rate
@@ -370,8 +370,12 @@ def withdraw_kudos(user: Any, post: Post) -> int:
 
 
 def record_view(topic: Topic) -> None:
-    """Count a page view (not an event: views are many and carry no decision)."""
-    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+    """Count a page view (not an event: views are many and carry no decision). Written within
+    VIEW_COUNT_FLUSH_SECONDS, with the other views of the same process (core.viewcounts)."""
+    viewcounts.count_view(VIEWED_TOPIC, topic.pk)
+
+
+VIEWED_TOPIC = "content.Topic"
 
 
 def get_topic_for(user: Any, topic_id: Any) -> Topic:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from townhall.content import selectors, services
@@ -17,7 +18,7 @@ from townhall.content.forms import EditPostForm, EditTopicForm
 from townhall.content.models import BODY_MAX, Post, Topic
 from townhall.content.selectors import topic_list
 from townhall.content.services import TAG_RE
-from townhall.core import access
+from townhall.core import access, fragments
 from townhall.core.errors import Conflict, ServiceError
 from townhall.core.markdown import render_markdown
 from townhall.core.pages import (
@@ -28,6 +29,7 @@ from townhall.core.pages import (
     form_status,
     member_of,
     post_value,
+    query_with,
     raise_for_access,
 )
 from townhall.core.pagination import InvalidCursor
@@ -210,7 +212,7 @@ def kudos(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         post.refresh_from_db(fields=["kudos_count"])
         member = member_of(request)
         entry = selectors.PostView(post=post, given=post.id in selectors.kudos_given(member, [post]),
-                                   may_kudos=post.author_id != member.id and not post.is_deleted)
+                                   may_kudos=post.author_id != member.id and not post.is_deleted, signed_in=True)
         return render(request, "content/_kudos.html", {"entry": entry, "error": error})
     if error:
         messages.error(request, error)
@@ -239,20 +241,35 @@ LIST_TABS = [
 LIST_PAGE_SIZE = 30
 
 
-def topic_listing(request: HttpRequest, space: Any = None) -> dict[str, Any] | HttpResponse:
-    """Parse ?tab=&tag=&cursor= and read one page of topics: the context of content/_topic_list.html,
-    or a 400 page naming the bad parameter."""
+def topic_listing(request: HttpRequest, space: Any = None, *, ask_url: str, place: str = "",
+                  show_space: bool = False) -> dict[str, Any] | HttpResponse:
+    """Parse ?tab=&tag=&cursor= and render one page of topics (content/_topic_list.html) as `listing`,
+    or a 400 page naming the bad parameter. The list is the same for everyone who sees the same spaces:
+    rendered once for all of them (core.fragments), and not even read from the database again."""
     tab = request.GET.get("tab") or "newest"
     if tab not in dict(LIST_TABS):
         return bad_request(request, f"Unknown tab “{tab[:40]}”: use {', '.join(dict(LIST_TABS))}.", field="tab")
     tag = (request.GET.get("tag") or "").strip().lower() or None
     if tag is not None and not TAG_RE.match(tag):
         return bad_request(request, "That is not a tag: tags are up to 40 letters, digits and - + # .", field="tag")
-    try:
+
+    def render_list() -> str:
         page = topic_list(request.user, space=space, tab=tab, tag=tag, cursor=request.GET.get("cursor") or None,
                           limit=LIST_PAGE_SIZE)
+        return render_to_string("content/_topic_list.html", {
+            "tabs": [(key, label, query_with(request, tab=key, cursor=None)) for key, label in LIST_TABS],
+            "tab": tab, "tag": tag, "all_tags_url": query_with(request, tag=None, cursor=None), "page": page,
+            "next_url": query_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+            "after_last": bool(request.GET.get("cursor")), "space": space, "ask_url": ask_url, "place": place,
+            "show_space": show_space,
+        })
+
+    parts = (fragments.audience(request.user), space.id if space else None, request.get_full_path(),
+             ask_url, place, show_space)
+    try:
+        listing = fragments.shared(request, "topic_list", parts, render_list)
     except InvalidCursor as exc:
         return bad_request(request, str(exc), field="cursor")
     except ServiceError as exc:
         return bad_request(request, exc.message, field=next(iter(exc.errors), None))
-    return {"tabs": LIST_TABS, "tab": tab, "tag": tag, "page": page}
+    return {"tab": tab, "tag": tag, "listing": listing}

@@ -19,7 +19,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from townhall.core import viewcounts
+
 GENERATION_KEY = "townhall:pagecache:generation"
+PAGE_KEY_PREFIX = "townhall:page:v2"  # v2: entries carry the view they count
 SKIP_PREFIXES = ("/accounts/", "/api/", "/admin/", "/django-admin/", "/static/", "/media/", "/notifications/",
                  "/settings/", "/unsubscribe/", "/support/")
 
@@ -82,7 +85,7 @@ class AnonymousPageCacheMiddleware:
     def _key(self, request: HttpRequest) -> str:
         variant = "htmx" if request.headers.get("HX-Request") else "page"
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        return f"townhall:page:{generation()}:{variant}:{digest}"
+        return f"{PAGE_KEY_PREFIX}:{generation()}:{variant}:{digest}"
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._cacheable_request(request):
@@ -90,7 +93,9 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request)
         cached = cache.get(key)
         if cached is not None:
-            content, content_type = cached
+            content, content_type, counts_view_of = cached
+            if counts_view_of is not None:
+                viewcounts.count_view(*counts_view_of)
             response = HttpResponse(content, content_type=content_type)
             response["X-Townhall-Cache"] = "hit"
             patch_vary_headers(response, ("Cookie",))
@@ -105,6 +110,7 @@ class AnonymousPageCacheMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and "no-store" not in response.get("Cache-Control", "")
         ):
-            cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (response.content, response["Content-Type"], getattr(response, "counts_view_of", None)),
+                      settings.PAGE_CACHE_SECONDS)
             response["X-Townhall-Cache"] = "miss"
         return response

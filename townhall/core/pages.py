@@ -88,3 +88,17 @@ def post_value(request: HttpRequest, name: str, default: int = 1) -> Any:
     """A 0/1 toggle from a form ("value"): anything else counts as the default."""
     raw = request.POST.get(name, str(default))
     return 0 if raw == "0" else 1
+
+
+def query_with(request: HttpRequest, **changes: str | None) -> str:
+    """This page's query string with `changes` (None removes a parameter), as {% querystring %} makes
+    it: for fragments rendered without the request (core.fragments)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    if not query and not request.GET:
+        return ""
+    return f"?{query.urlencode()}"

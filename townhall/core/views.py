@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from townhall.content.selectors import recent_topics
-from townhall.core import access
+from townhall.core import access, fragments
 
 
 def spaces_tree(user: Any) -> list[dict[str, Any]]:
@@ -44,10 +46,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    recent = list(recent_topics(user, limit=10, kind="question").prefetch_related("tags"))
-    unanswered = list(recent_topics(user, limit=10, kind="question", answer_count=0).prefetch_related("tags"))
-    return render(request, "core/home.html", {
-        "tree": spaces_tree(user),
-        "recent": recent,
-        "unanswered": unanswered,
-    })
+
+    def render_main() -> str:
+        recent = list(recent_topics(user, limit=10, kind="question").prefetch_related("tags"))
+        unanswered = list(recent_topics(user, limit=10, kind="question", answer_count=0).prefetch_related("tags"))
+        return render_to_string("core/_home_main.html", {
+            "SITE_NAME": settings.SITE_NAME,
+            "tree": spaces_tree(user),
+            "recent": recent,
+            "unanswered": unanswered,
+            "signed_in": user.is_authenticated,
+            "is_staff": user.is_staff,
+        })
+
+    parts = (fragments.audience(user), user.is_authenticated, user.is_staff)
+    return render(request, "core/home.html", {"main": fragments.shared(request, "home", parts, render_main)})

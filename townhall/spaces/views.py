@@ -28,17 +28,17 @@ def _space_for(request: HttpRequest, slug: str) -> Space:
 
 def space_page(request: HttpRequest, slug: str) -> HttpResponse:
     space = _space_for(request, slug)
-    listing = topic_listing(request, space=space)
+    children = list(access.visible_spaces(request.user).filter(parent=space).order_by("position", "name"))
+    listing = topic_listing(request, space=space, ask_url=reverse("ask") + f"?space={space.slug}",
+                            place=space.name, show_space=bool(children))
     if isinstance(listing, HttpResponse):
         return listing
-    children = list(access.visible_spaces(request.user).filter(parent=space).order_by("position", "name"))
     parent = space.parent
     return render(request, "spaces/space.html", {
         **listing,
         "space": space,
         "parent": parent if parent is not None and access.can_view_space(request.user, parent) else None,
         "children": children,
-        "ask_url": reverse("ask") + f"?space={space.slug}",
         "following": notifications.is_following_space(request.user, space),
         "can_manage": access.can_manage_space(request.user, space),
     })

@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from townhall.content import selectors
 from townhall.content import services as content
-from townhall.content.models import BODY_MAX, Post, Topic
+from townhall.content.models import BODY_MAX
 from townhall.content.views import post_for, topic_for, topic_listing
 from townhall.core import access
 from townhall.core.errors import InvalidInput, ServiceError
@@ -35,11 +35,9 @@ from townhall.notifications import services as notifications
 from townhall.spaces import services as spaces
 from townhall.support import services
 from townhall.support.forms import AskForm, BodyForm
-from townhall.support.models import Question
+from townhall.support.question_page import render_topic
 
-ANSWERS_PER_PAGE = 50
 QUEUE_PAGE_SIZE = 50
-ANSWER_SORTS = [("kudos", "Most kudos"), ("date", "Oldest first")]
 QUEUE_TABS = [("open", "Open"), ("queued", "Waiting"), ("claimed", "Claimed"), ("resolved", "Resolved")]
 # Kinds of space that take questions (see content.services.KIND_FOR_SPACE).
 QUESTION_SPACE_KINDS = ["forum", "group"]
@@ -91,81 +89,6 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 # The question page ------------------------------------------------------------------------------
-
-
-def _view_of(user: Any, post: Post, kudos_ids: set[int], accepted_id: int | None, links: selectors.Links,
-             comments: list[selectors.PostView] | None = None) -> selectors.PostView:
-    """What this person may do with a post, worked out once here so the template stays lean."""
-    may_edit = not post.is_deleted and access.can_edit(user, post)
-    return selectors.PostView(
-        post=post,
-        given=post.id in kudos_ids,
-        may_kudos=bool(user.is_authenticated and post.author_id != user.id and not post.is_deleted),
-        is_accepted=post.id == accepted_id,
-        may_edit=may_edit,
-        may_delete=may_edit and access.can_delete(user, post),
-        may_restore=post.is_deleted and access.can_restore(user, post),
-        comments=comments or [],
-        links=links,
-    )
-
-
-def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | None = None,
-                 comment_error: tuple[int, list[str], str] | None = None, status: int = 200) -> HttpResponse:
-    """The question page. Its number of queries does not grow with the number of answers."""
-    user = request.user
-    sort = request.GET.get("sort") or "kudos"
-    if sort not in dict(ANSWER_SORTS):
-        return bad_request(request, "Sort answers by kudos or date.", field="sort")
-    try:
-        page = selectors.answers_page(user, topic, sort=sort, cursor=request.GET.get("cursor") or None,
-                                      limit=ANSWERS_PER_PAGE)
-    except InvalidCursor as exc:
-        return bad_request(request, str(exc), field="cursor")
-    question = None
-    if topic.kind == "question":
-        question = (Question.objects.select_related("accepted_post__author", "claimed_by")
-                    .filter(topic=topic).first())
-    accepted = question.accepted_post if question else None
-    if accepted is not None and accepted.is_deleted:
-        accepted = None
-    posts: list[Post] = list(page.items)
-    on_topic = selectors.topic_comments(user, topic)  # imported comments on the question itself
-    kudos_ids = selectors.kudos_given(user, posts + on_topic)
-    accepted_id = accepted.id if accepted else None
-    links = selectors.Links()
-    # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
-    answers = [
-        _view_of(user, post, kudos_ids, accepted_id, links,
-                 comments=[_view_of(user, comment, kudos_ids, accepted_id, links) for comment in post.comments.all()])
-        for post in posts
-    ]
-    if request.method == "GET":
-        content.record_view(topic)
-        topic.view_count += 1
-    is_asker = user.is_authenticated and topic.author_id == user.id
-    context = {
-        "topic": topic,
-        "space": topic.space,
-        "tags": list(topic.tags.all()),
-        "question": question,
-        "accepted": accepted,
-        "answers": answers,
-        "topic_comments": [_view_of(user, comment, kudos_ids, accepted_id, links) for comment in on_topic],
-        "page": page,
-        "sort": sort,
-        "sorts": ANSWER_SORTS,
-        "can_accept": topic.kind == "question" and access.can_accept(user, topic),
-        "can_edit": not topic.is_deleted and access.can_edit(user, topic),
-        "can_restore": topic.is_deleted and access.can_restore(user, topic),
-        "is_asker": is_asker,
-        "me_too": selectors.has_voted(user, topic),
-        "following": notifications.is_subscribed(user, topic),
-        "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
-        "answer_form": answer_form or BodyForm(),
-        "comment_error": comment_error,
-    }
-    return render(request, "support/topic.html", context, status=status)
 
 
 def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
@@ -288,10 +211,10 @@ def follow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def questions(request: HttpRequest) -> HttpResponse:
     """Every question the viewer may see, across spaces, with the same tabs as a space."""
-    listing = topic_listing(request)
+    listing = topic_listing(request, ask_url=reverse("ask"), show_space=True)
     if isinstance(listing, HttpResponse):
         return listing
-    return render(request, "support/questions.html", {**listing, "ask_url": reverse("ask")})
+    return render(request, "support/questions.html", listing)
 
 
 def _require_agent(request: HttpRequest) -> None:

@@ -1,0 +1,164 @@
+"""The question page: the question, its accepted solution, and a page of answers with their comments.
+
+The answers are most of its cost, in queries (fifty answers, their comments and authors) and far
+more in rendering. Most viewers have no part in a thread: they gave none of its posts kudos, wrote
+none of them, may not accept or moderate. They all see the same answers, so the answers are
+rendered once for all of them (core.fragments) and not even read again while nothing changes.
+Viewers with a part in the thread get each answer from the fragments of those with the same rights
+over it; an answer with the viewer's own form errors is always rendered for them alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from townhall.content import selectors
+from townhall.content import services as content
+from townhall.content.models import Post, Topic
+from townhall.core import access, fragments
+from townhall.core.pages import bad_request, query_with
+from townhall.core.pagination import InvalidCursor
+from townhall.notifications import services as notifications
+from townhall.support.forms import BodyForm
+from townhall.support.models import Question
+
+ANSWERS_PER_PAGE = 50
+ANSWER_SORTS = [("kudos", "Most kudos"), ("date", "Oldest first")]
+
+CommentError = tuple[int, list[str], str]  # (post id, reasons, the text as sent)
+
+
+def _view_of(user: Any, post: Post, kudos_ids: frozenset[int], accepted_id: int | None, links: selectors.Links,
+             comments: list[selectors.PostView] | None = None) -> selectors.PostView:
+    """What this person may do with a post, worked out once here so the template stays lean."""
+    may_edit = not post.is_deleted and access.can_edit(user, post)
+    return selectors.PostView(
+        post=post,
+        given=post.id in kudos_ids,
+        may_kudos=bool(user.is_authenticated and post.author_id != user.id and not post.is_deleted),
+        is_accepted=post.id == accepted_id,
+        may_edit=may_edit,
+        may_delete=may_edit and access.can_delete(user, post),
+        may_restore=post.is_deleted and access.can_restore(user, post),
+        may_view_history=bool(post.edited_at) and access.can_view_history(user, post),
+        signed_in=user.is_authenticated,
+        comments=comments or [],
+        links=links,
+    )
+
+
+class Thread:
+    """Renders a topic's comments and a page of its answers as one viewer sees them."""
+
+    def __init__(self, request: HttpRequest, topic: Topic, *, sort: str, cursor: str | None, accepted_id: int | None,
+                 can_accept: bool, relation: selectors.Relation, comment_error: CommentError | None):
+        self.request, self.topic, self.sort, self.cursor = request, topic, sort, cursor
+        self.user = request.user
+        self.accepted_id, self.can_accept, self.relation = accepted_id, can_accept, relation
+        self.comment_error = comment_error
+        self.links = selectors.Links()
+        self.post_template = get_template("content/_post.html")
+
+    def view(self, post: Post, comments: list[selectors.PostView] | None = None) -> selectors.PostView:
+        return _view_of(self.user, post, self.relation.given, self.accepted_id, self.links, comments)
+
+    def question_comments(self) -> str:
+        """Comments on the question itself (imported from Stack Exchange)."""
+        entries = [self.view(comment) for comment in selectors.topic_comments(self.user, self.topic)]
+        return get_template("support/_question_comments.html").render(
+            {"comments": entries, "csrf_input": fragments.CSRF_PLACEHOLDER})
+
+    def render_answer(self, entry: selectors.PostView) -> str:
+        return self.post_template.render({
+            "entry": entry, "topic": self.topic, "can_accept": self.can_accept,
+            "comment_error": self.comment_error, "csrf_input": fragments.CSRF_PLACEHOLDER,
+        })
+
+    def answers(self, *, shared_entries: bool) -> str:
+        """The answers section. With `shared_entries`, each answer comes from the fragment of the viewers
+        with the same rights over it."""
+        page = selectors.answers_page(self.user, self.topic, sort=self.sort, cursor=self.cursor, limit=ANSWERS_PER_PAGE)
+        # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
+        entries = [self.view(post, [self.view(comment) for comment in post.comments.all()]) for post in page.items]
+        if shared_entries:
+            rendered = fragments.each(self.request, "answer", entries, self._answer_parts, self.render_answer)
+        else:
+            rendered = [mark_safe(self.render_answer(entry)) for entry in entries]
+        return get_template("support/_answers.html").render({
+            "topic": self.topic,
+            "entries": mark_safe("".join(rendered)),
+            "any": bool(entries),
+            "sorts": [(key, label, f"?sort={key}#answers") for key, label in ANSWER_SORTS],
+            "sort": self.sort,
+            "next_url": query_with(self.request, cursor=page.next_cursor) if page.next_cursor else None,
+            "after_last": self.cursor is not None,
+        })
+
+    def _answer_parts(self, entry: selectors.PostView) -> tuple[Any, ...] | None:
+        if self.comment_error and self.comment_error[0] == entry.post.id:
+            return None  # the viewer's own comment with its errors
+        return (entry.sharing_key(), self.can_accept)
+
+
+def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | None = None,
+                 comment_error: CommentError | None = None, status: int = 200) -> HttpResponse:
+    """The question page. Its number of queries does not grow with the number of answers."""
+    user = request.user
+    sort = request.GET.get("sort") or "kudos"
+    if sort not in dict(ANSWER_SORTS):
+        return bad_request(request, "Sort answers by kudos or date.", field="sort")
+    cursor = request.GET.get("cursor") or None
+    question = None
+    if topic.kind == "question":
+        question = Question.objects.select_related("accepted_post__author", "claimed_by").filter(topic=topic).first()
+    accepted = question.accepted_post if question else None
+    if accepted is not None and accepted.is_deleted:
+        accepted = None
+    is_asker = user.is_authenticated and topic.author_id == user.id
+    can_accept = topic.kind == "question" and access.can_accept(user, topic)
+    relation = selectors.viewer_relation(user, topic)
+    thread = Thread(request, topic, sort=sort, cursor=cursor, accepted_id=accepted.id if accepted else None,
+                    can_accept=can_accept, relation=relation, comment_error=comment_error)
+    # A viewer with no part in the thread sees what every such viewer sees.
+    has_part = bool(relation.given or relation.own or can_accept or access.can_see_deleted(user) or comment_error)
+    try:
+        if has_part:
+            comments_html, answers_html = thread.question_comments(), thread.answers(shared_entries=True)
+        else:
+            parts = (fragments.audience(user), user.is_authenticated, topic.pk, sort, cursor)
+            comments_html = fragments.shared(request, "question_comments", parts, thread.question_comments)
+            answers_html = fragments.shared(request, "answers", parts,
+                                            lambda: thread.answers(shared_entries=False))
+    except InvalidCursor as exc:
+        return bad_request(request, str(exc), field="cursor")
+    if request.method == "GET":
+        content.record_view(topic)
+        topic.view_count += 1
+    context = {
+        "topic": topic,
+        "space": topic.space,
+        "tags": list(topic.tags.all()),
+        "question": question,
+        "accepted": accepted,
+        "question_comments": fragments.with_csrf(request, comments_html),
+        "answers": fragments.with_csrf(request, answers_html),
+        "can_accept": can_accept,
+        "can_edit": not topic.is_deleted and access.can_edit(user, topic),
+        "can_restore": topic.is_deleted and access.can_restore(user, topic),
+        "is_asker": is_asker,
+        "me_too": selectors.has_voted(user, topic),
+        "following": notifications.is_subscribed(user, topic),
+        "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
+        "answer_form": answer_form or BodyForm(),
+    }
+    response = render(request, "support/topic.html", context, status=status)
+    if request.method == "GET":
+        # A visit served later from the anonymous page cache counts too (core.pagecache).
+        response.counts_view_of = (content.VIEWED_TOPIC, topic.pk)  # type: ignore[attr-defined]
+    return response
+
