@@ -84,3 +84,24 @@ def test_a_member_signing_in_does_not_empty_the_cache(anon_client, question, mem
     member.save(update_fields=["last_login"])
     user_logged_in.send(sender=type(member), request=None, user=member)
     assert anon_client.get("/")["X-Townhall-Cache"] == "hit"
+
+
+def test_the_public_api_is_cached_for_callers_without_a_token(anon_client, question, other):
+    assert anon_client.get("/api/v1/topics")["X-Townhall-Cache"] == "miss"
+    hit = anon_client.get("/api/v1/topics")
+    assert hit["X-Townhall-Cache"] == "hit" and hit["Content-Type"].startswith("application/json")
+    create_post(other, question, body="A new answer changes the answer count")
+    fresh = anon_client.get("/api/v1/topics")
+    assert fresh["X-Townhall-Cache"] == "miss"
+    assert fresh.json()["results"][0]["answer_count"] == 1
+
+
+def test_an_api_caller_with_a_token_is_never_served_from_the_cache(anon_client, member, question):
+    from townhall.accounts.services import create_api_token
+
+    _, raw = create_api_token(member, name="ci")
+    anon_client.get("/api/v1/topics")
+    anon_client.get("/api/v1/topics")
+    response = anon_client.get("/api/v1/topics", headers={"Authorization": f"Bearer {raw}"})
+    assert "X-Townhall-Cache" not in response
+    assert response.status_code == 200

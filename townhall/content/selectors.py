@@ -35,22 +35,30 @@ class Links:
     50 answers and their comments to six or seven pages, and `{% url %}` per link was a tenth of its time."""
 
     def __init__(self) -> None:
-        self._by_pk: dict[str, tuple[str, str]] = {}
+        self._by_pk: dict[tuple[str, ...], tuple[str, str]] = {}
         self._profiles: dict[str, str] = {}
+        self._spaces: dict[str, str] = {}
 
-    def by_pk(self, name: str, pk: int) -> str:
-        parts = self._by_pk.get(name)
+    def by_pk(self, name: str, pk: int, *rest: str) -> str:
+        """The URL `name` of `pk` (and the fixed arguments `rest` after it)."""
+        parts = self._by_pk.get((name, *rest))
         if parts is None:
             # An integer needs no quoting, so the URL of any pk is the URL of one with the pk swapped in.
-            before, _, after = reverse(name, args=[_PK_MARK]).rpartition(str(_PK_MARK))
-            parts = self._by_pk[name] = (before, after)
+            before, _, after = reverse(name, args=[_PK_MARK, *rest]).rpartition(str(_PK_MARK))
+            parts = self._by_pk[(name, *rest)] = (before, after)
         return f"{parts[0]}{int(pk)}{parts[1]}"
 
     def named(self, name: str) -> str:
-        parts = self._by_pk.get(name)
+        parts = self._by_pk.get((name,))
         if parts is None:
-            parts = self._by_pk[name] = (reverse(name), "")
+            parts = self._by_pk[(name,)] = (reverse(name), "")
         return parts[0]
+
+    def space(self, space: Any) -> str:
+        url = self._spaces.get(space.slug)
+        if url is None:
+            url = self._spaces[space.slug] = space.get_absolute_url()
+        return url
 
     def profile(self, user: Any) -> str:
         # Usernames may need quoting: reversed, once per author.

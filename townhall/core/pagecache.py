@@ -2,8 +2,9 @@
 
 Every recorded event bumps one generation number, so any change is visible at once: pages are
 cached under the current generation and older entries simply stop being asked for. Only truly
-anonymous requests are served from it (no session or messages cookie), and only responses that
-set no cookie (a page that issued a CSRF token is personal and is never stored).
+anonymous requests are served from it (no session or messages cookie, no API token), and only
+responses that set no cookie (a page that issued a CSRF token is personal and is never stored).
+The public API's answers to callers without a token are cached the same way.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from django.utils.cache import patch_vary_headers
 from townhall.core import viewcounts
 
 GENERATION_KEY = "townhall:pagecache:generation"
+# Pages, and the public API's answers to callers without a token (embedded lists, widgets).
+CACHED_TYPES = ("text/html", "application/json")
 PAGE_KEY_PREFIX = "townhall:page:v2"  # v2: entries carry the view they count
-SKIP_PREFIXES = ("/accounts/", "/api/", "/admin/", "/django-admin/", "/static/", "/media/", "/notifications/",
+SKIP_PREFIXES = ("/accounts/", "/admin/", "/django-admin/", "/static/", "/media/", "/notifications/",
                  "/settings/", "/unsubscribe/", "/support/")
 
 
@@ -79,6 +82,7 @@ class AnonymousPageCacheMiddleware:
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
+            and "Authorization" not in request.headers  # an API token: a member, not a visitor
             and not request.path.startswith(SKIP_PREFIXES)
         )
 
@@ -107,7 +111,7 @@ class AnonymousPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and not (user is not None and user.is_authenticated)
-            and response.get("Content-Type", "").startswith("text/html")
+            and response.get("Content-Type", "").startswith(CACHED_TYPES)
             and "no-store" not in response.get("Cache-Control", "")
         ):
             cache.set(key, (response.content, response["Content-Type"], getattr(response, "counts_view_of", None)),

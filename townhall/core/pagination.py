@@ -66,7 +66,8 @@ def keyset_page(qs: QuerySet, ordering: list[str], cursor: str | None, limit: in
     if cursor:
         values = [_coerce(v, f, qs.model) for v, f in zip(_decode(cursor, ordering), ordering, strict=True)]
         condition = Q()
-        # (a, b, c) after (x, y, z): a>x OR (a=x AND b>y) OR (a=x AND b=y AND c>z), per direction.
+        # (a, b, c) after (x, y, z): a>x OR (a=x AND b>y) OR (a=x AND b=y AND c>z), per direction;
+        # plus a>=x on its own, the bound an index can start from (PostgreSQL does not derive it from the OR).
         for i, field in enumerate(ordering):
             name = field.lstrip("-")
             op = "lt" if field.startswith("-") else "gt"
@@ -74,7 +75,9 @@ def keyset_page(qs: QuerySet, ordering: list[str], cursor: str | None, limit: in
             for prev_field, prev_value in zip(ordering[:i], values[:i], strict=True):
                 clause &= Q(**{prev_field.lstrip("-"): prev_value})
             condition |= clause
-        qs = qs.filter(condition)
+        first = ordering[0]
+        bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+        qs = qs.filter(bound, condition)
     items = list(qs[: limit + 1])
     next_cursor = None
     if len(items) > limit:

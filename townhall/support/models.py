@@ -39,7 +39,12 @@ class Question(models.Model):
     escalated_unsolved = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["queue_state", "escalated_at"], name="question_queue")]
+        indexes = [
+            models.Index(fields=["queue_state", "escalated_at"], name="question_queue"),
+            # The queue's default tab (waiting or claimed), in its order: read page by page from the index.
+            models.Index(fields=["escalated_at", "topic_id"], condition=models.Q(queue_state__in=["queued", "claimed"]),
+                         name="question_open_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"Question {self.topic_id}"

@@ -26,6 +26,7 @@ from townhall.core.pages import (
     bad_request,
     form_status,
     post_value,
+    query_with,
     raise_for_access,
     safe_next,
     with_retry_after,
@@ -235,7 +236,18 @@ def agent_queue(request: HttpRequest) -> HttpResponse:
                            request.GET.get("cursor") or None, QUEUE_PAGE_SIZE)
     except InvalidCursor as exc:
         return bad_request(request, str(exc), field="cursor")
-    return render(request, "support/agent_queue.html", {"page": page, "state": state, "tabs": QUEUE_TABS})
+    links = selectors.Links()
+    rows = [{
+        "item": item,
+        "url": links.by_pk("topic", item.topic_id),
+        "space_url": links.space(item.topic.space),
+        **{f"{action}_url": links.by_pk("queue_action", item.topic_id, action) for action in QUEUE_ACTIONS},
+    } for item in page.items]
+    return render(request, "support/agent_queue.html", {
+        "page": page, "rows": rows, "state": state, "tabs": QUEUE_TABS,
+        "here": request.get_full_path(),
+        "next_url": query_with(request, cursor=page.next_cursor) if page.next_cursor else None,
+    })
 
 
 QUEUE_ACTIONS = {
