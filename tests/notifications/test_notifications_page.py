@@ -113,3 +113,21 @@ def test_the_page_costs_the_same_queries_for_3_or_30_notifications(
     with django_assert_max_num_queries(6):
         many = _page_queries(member_client)
     assert few == many
+
+
+def badge(client) -> str | None:
+    import re
+
+    found = re.search(r'<span class="badge" aria-label="(\d+) unread">', client.get("/").content.decode())
+    return found.group(1) if found else None
+
+
+def test_the_header_badge_follows_new_and_read_notifications_at_once(settings, member_client, question, other):
+    settings.PAGE_CACHE_SECONDS = 300  # the count is kept in the cache between pages
+    assert badge(member_client) is None
+    answers(other, question, 1)
+    assert badge(member_client) == "1"
+    answers(other, question, 1)
+    assert badge(member_client) == "2"
+    member_client.post(reverse("notifications_mark_all_read"))
+    assert badge(member_client) is None

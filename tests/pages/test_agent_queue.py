@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +16,9 @@ QUEUE = "/support/queue/"
 
 
 def rows(response) -> list[int]:
-    return [item.topic_id for item in response.context["page"].items]
+    """The questions of the queue's table, in order (each row links to its question)."""
+    table = response.content.decode().partition('<tbody>')[2].partition('</tbody>')[0]
+    return [int(pk) for pk in re.findall(r'<tr>\s*<td><a href="/t/(\d+)/', table)]
 
 
 @pytest.fixture
@@ -94,3 +98,15 @@ def test_an_agent_answer_from_the_queue_is_official_and_shown_as_such(agent_clie
     agent_client.post(reverse("topic_answer", args=[escalated.pk]), {"body": "Update to firmware 2.1."})
     html = agent_client.get(escalated.get_absolute_url()).content.decode()
     assert "Official answer" in html
+
+
+def test_each_agent_sees_their_own_claims_as_theirs_when_rows_are_shared(settings, agent, agent_client, escalated):
+    settings.PAGE_CACHE_SECONDS = 300  # rows are rendered once for the agents who see them alike
+    second = make_user("second-agent", is_agent=True)
+    second_client = client_for(second)
+    claim_question(agent, escalated)
+    mine = agent_client.get(QUEUE).content.decode()
+    theirs = second_client.get(QUEUE).content.decode()
+    assert ">You<" in mine and ">Release<" in mine
+    assert ">You<" not in theirs and agent.name in theirs and ">Release<" not in theirs
+    assert rows(agent_client.get(QUEUE)) == rows(second_client.get(QUEUE)) == [escalated.pk]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
 from django.urls import reverse
 
 from townhall.content.models import Kudos, Post, Topic, TopicVote
@@ -199,19 +199,43 @@ def topic_list(user: Any, *, space: Any = None, tab: str = "newest", kind: str |
     return keyset_page(qs, ordering, cursor, limit)
 
 
-def answers_page(user: Any, topic: Topic, *, sort: str = "kudos", cursor: str | None = None,
-                 limit: int = 50) -> Page:
-    """Top-level posts of a topic with their comments prefetched (two queries, whatever the size)."""
-    if sort not in POST_SORTS:
-        raise InvalidInput("Sort answers by kudos or date.", field="sort")
-    show_deleted = access.can_see_deleted(user)
-    qs = Post.objects.filter(topic=topic, parent__isnull=True, is_topic_comment=False)
-    comments = Post.objects.select_related("author").order_by("created_at", "id")
-    if not show_deleted:
+# What decides who sees a post how (PostView's flags) and where it sits in the thread, without its text.
+POST_KEY_FIELDS = ("id", "topic_id", "parent_id", "author_id", "kudos_count", "created_at", "edited_at",
+                   "is_deleted", "deleted_by_id", "is_topic_comment")
+
+
+def _answers_and_comments(user: Any, topic: Topic | None = None) -> tuple[QuerySet, QuerySet]:
+    qs = Post.objects.filter(parent__isnull=True, is_topic_comment=False)
+    if topic is not None:
+        qs = qs.filter(topic=topic)
+    comments = Post.objects.order_by("created_at", "id")
+    if not access.can_see_deleted(user):
         qs = qs.filter(is_deleted=False)
         comments = comments.filter(is_deleted=False)
-    qs = qs.select_related("author").prefetch_related(Prefetch("comments", queryset=comments))
+    return qs, comments
+
+
+def answers_page(user: Any, topic: Topic, *, sort: str = "kudos", cursor: str | None = None,
+                 limit: int = 50, keys_only: bool = False) -> Page:
+    """Top-level posts of a topic with their comments prefetched (two queries, whatever the size).
+    With `keys_only`, without their text or authors (POST_KEY_FIELDS): enough to know who sees what."""
+    if sort not in POST_SORTS:
+        raise InvalidInput("Sort answers by kudos or date.", field="sort")
+    qs, comments = _answers_and_comments(user, topic)
+    if keys_only:
+        qs, comments = qs.only(*POST_KEY_FIELDS), comments.only(*POST_KEY_FIELDS)
+    else:
+        qs, comments = qs.select_related("author"), comments.select_related("author")
+    qs = qs.prefetch_related(Prefetch("comments", queryset=comments))
     return keyset_page(qs, POST_SORTS[sort], cursor, limit)
+
+
+def answers_by_id(user: Any, ids: list[int]) -> dict[int, Post]:
+    """These answers in full, with their authors and comments (two queries)."""
+    qs, comments = _answers_and_comments(user)
+    qs = qs.filter(id__in=ids).select_related("author").prefetch_related(
+        Prefetch("comments", queryset=comments.select_related("author")))
+    return {post.id: post for post in qs}
 
 
 def topic_comments(user: Any, topic: Topic) -> list[Post]:
@@ -234,23 +258,30 @@ def posts_page(user: Any, topic: Topic, *, cursor: str | None = None, limit: int
 
 @dataclass(frozen=True)
 class Relation:
-    """A member's part in a topic: the posts they gave kudos to, and the ones they wrote."""
+    """A member's part in a topic: the posts they gave kudos to, the ones they wrote, their "me too"."""
 
     given: frozenset[int] = frozenset()
     own: frozenset[int] = frozenset()
+    voted: bool = False
+
+
+_GIVEN, _OWN, _VOTED = 0, 1, 2
 
 
 def viewer_relation(user: Any, topic: Topic) -> Relation:
-    """This person's part in a topic's posts (deleted ones too): one query, none when signed out."""
+    """This person's part in a topic and its posts (deleted ones too): one query, none when signed out."""
     if not user.is_authenticated:
         return Relation()
-    flag = BooleanField()
+    kind = IntegerField()
     given = (Kudos.objects.filter(user=user, post__topic=topic).order_by()
-             .values_list("post_id", Value(False, output_field=flag)))
-    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(True, output_field=flag))
-    rows = list(given.union(own, all=True))
-    return Relation(given=frozenset(pk for pk, mine in rows if not mine),
-                    own=frozenset(pk for pk, mine in rows if mine))
+             .values_list("post_id", Value(_GIVEN, output_field=kind)))
+    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(_OWN, output_field=kind))
+    voted = (TopicVote.objects.filter(user=user, topic=topic).order_by()
+             .values_list("topic_id", Value(_VOTED, output_field=kind)))
+    rows = list(given.union(own, voted, all=True))
+    return Relation(given=frozenset(pk for pk, what in rows if what == _GIVEN),
+                    own=frozenset(pk for pk, what in rows if what == _OWN),
+                    voted=any(what == _VOTED for _, what in rows))
 
 
 def kudos_given(user: Any, posts: list[Post]) -> set[int]:

@@ -35,7 +35,7 @@ def enabled() -> bool:
     return settings.PAGE_CACHE_SECONDS > 0
 
 
-def _generation(request: HttpRequest) -> int:
+def generation_of(request: HttpRequest) -> int:
     # Read once per request: every fragment of one page belongs to the same generation.
     value = getattr(request, "_townhall_generation", None)
     if value is None:
@@ -54,7 +54,7 @@ def audience(user: Any) -> str:
 
 def _key(request: HttpRequest, name: str, parts: Hashable) -> str:
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-    return f"townhall:fragment:{_generation(request)}:{name}:{digest}"
+    return f"townhall:fragment:{generation_of(request)}:{name}:{digest}"
 
 
 def shared(request: HttpRequest, name: str, parts: Hashable, render: Callable[[], str]) -> SafeString:
@@ -71,24 +71,24 @@ def shared(request: HttpRequest, name: str, parts: Hashable, render: Callable[[]
 
 
 def each(request: HttpRequest, name: str, items: Sequence[T], parts_of: Callable[[T], Hashable | None],
-         render: Callable[[T], str]) -> list[SafeString]:
-    """One fragment per item, all fetched from the cache at once. An item whose parts are None
-    is personal (a form with this viewer's errors, say): rendered every time, never kept."""
+         render: Callable[[list[T]], list[str]]) -> list[SafeString]:
+    """One fragment per item, all fetched from the cache at once; `render` gets the items missing from
+    it, all at once too (to read what they need in one go), and returns their HTML in order. An item
+    whose parts are None is personal (a form with this viewer's errors, say): rendered every time,
+    never kept."""
     keys = [None if (parts := parts_of(item)) is None or not enabled() else _key(request, name, parts)
             for item in items]
     found = cache.get_many([key for key in keys if key is not None]) if enabled() else {}
+    missing = [i for i, key in enumerate(keys) if key is None or key not in found]
+    html: list[str | None] = [found.get(key) if key is not None else None for key in keys]
     fresh: dict[str, str] = {}
-    out = []
-    for item, key in zip(items, keys, strict=True):
-        html = found.get(key) if key is not None else None
-        if html is None:
-            html = render(item)
-            if key is not None:
-                fresh[key] = html
-        out.append(mark_safe(html))
+    for i, rendered in zip(missing, render([items[i] for i in missing]) if missing else [], strict=True):
+        html[i] = rendered
+        if keys[i] is not None:
+            fresh[keys[i]] = rendered  # type: ignore[index]
     if fresh:
         cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
-    return out
+    return [mark_safe(fragment) for fragment in html]
 
 
 def with_csrf(request: HttpRequest, html: str) -> SafeString:

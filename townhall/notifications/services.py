@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -98,7 +99,34 @@ def mark_read(user: Any, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(id__in=ids)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    forget_unread_count(user.pk)
+    return changed
+
+
+def _unread_key(user_id: int) -> str:
+    return f"townhall:unread:{user_id}"
+
+
+def unread_count(user: Any, generation: int) -> int:
+    """The header's badge on every signed-in page: kept in the cache with the page cache's `generation`
+    (a change of visibility changes it) until a notification arrives or is read."""
+    if not settings.PAGE_CACHE_SECONDS:  # caching turned off
+        return visible_notifications(user).filter(read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == generation:
+        return int(cached[1])
+    count = visible_notifications(user).filter(read_at__isnull=True).count()
+    cache.set(key, (generation, count), settings.PAGE_CACHE_SECONDS)
+    return count
+
+
+def forget_unread_count(user_id: int) -> None:
+    cache.delete(_unread_key(user_id))
+    # Also once the transaction that wrote the notification commits: a page rendered in between
+    # would otherwise keep the old count.
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)), robust=True)
 
 
 def visible_notifications(user: Any) -> Any:
@@ -130,6 +158,8 @@ def notify(user: Any, verb: str, event: Event) -> Notification | None:
         user=user, event=event,
         defaults={"verb": verb, "actor_id": event.actor_id, "topic": event.topic, "post": post},
     )
+    if created:
+        forget_unread_count(user.pk)
     # emailed_at, not `created`: when sending failed, the job's retry sends it.
     if notification.emailed_at is None and user.email_notifications and user.email:
         send_notification_email(notification)

@@ -79,14 +79,19 @@ class Thread:
             "comment_error": self.comment_error, "csrf_input": fragments.CSRF_PLACEHOLDER,
         })
 
+    def entry(self, post: Post) -> selectors.PostView:
+        # Comments come prefetched with their answers (selectors): no query per answer.
+        return self.view(post, [self.view(comment) for comment in post.comments.all()])
+
     def answers(self, *, shared_entries: bool) -> str:
         """The answers section. With `shared_entries`, each answer comes from the fragment of the viewers
-        with the same rights over it."""
-        page = selectors.answers_page(self.user, self.topic, sort=self.sort, cursor=self.cursor, limit=ANSWERS_PER_PAGE)
-        # Comments come prefetched with their answers (selectors.answers_page): no query per answer.
-        entries = [self.view(post, [self.view(comment) for comment in post.comments.all()]) for post in page.items]
+        with the same rights over it: the page is read without the answers' text, and only the answers
+        missing from the cache are read in full."""
+        page = selectors.answers_page(self.user, self.topic, sort=self.sort, cursor=self.cursor, limit=ANSWERS_PER_PAGE,
+                                      keys_only=shared_entries and fragments.enabled())
+        entries = [self.entry(post) for post in page.items]
         if shared_entries:
-            rendered = fragments.each(self.request, "answer", entries, self._answer_parts, self.render_answer)
+            rendered = fragments.each(self.request, "answer", entries, self._answer_parts, self._render_in_full)
         else:
             rendered = [mark_safe(self.render_answer(entry)) for entry in entries]
         return get_template("support/_answers.html").render({
@@ -98,6 +103,11 @@ class Thread:
             "next_url": query_with(self.request, cursor=page.next_cursor) if page.next_cursor else None,
             "after_last": self.cursor is not None,
         })
+
+    def _render_in_full(self, entries: list[selectors.PostView]) -> list[str]:
+        full = selectors.answers_by_id(self.user, [entry.post.id for entry in entries])
+        return [self.render_answer(self.entry(full[entry.post.id]) if entry.post.id in full else entry)
+                for entry in entries]
 
     def _answer_parts(self, entry: selectors.PostView) -> tuple[Any, ...] | None:
         if self.comment_error and self.comment_error[0] == entry.post.id:
@@ -151,7 +161,7 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         "can_edit": not topic.is_deleted and access.can_edit(user, topic),
         "can_restore": topic.is_deleted and access.can_restore(user, topic),
         "is_asker": is_asker,
-        "me_too": selectors.has_voted(user, topic),
+        "me_too": relation.voted,
         "following": notifications.is_subscribed(user, topic),
         "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
         "answer_form": answer_form or BodyForm(),

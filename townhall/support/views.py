@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -17,7 +18,7 @@ from townhall.content import selectors
 from townhall.content import services as content
 from townhall.content.models import BODY_MAX
 from townhall.content.views import post_for, topic_for, topic_listing
-from townhall.core import access
+from townhall.core import access, fragments
 from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.markdown import render_markdown
 from townhall.core.pages import (
@@ -36,6 +37,7 @@ from townhall.notifications import services as notifications
 from townhall.spaces import services as spaces
 from townhall.support import services
 from townhall.support.forms import AskForm, BodyForm
+from townhall.support.models import Question
 from townhall.support.question_page import render_topic
 
 QUEUE_PAGE_SIZE = 50
@@ -231,24 +233,40 @@ def agent_queue(request: HttpRequest) -> HttpResponse:
         return bad_request(request, f"Unknown tab: use {', '.join(dict(QUEUE_TABS))}.", field="state")
     # Oldest escalation first, except resolved work: most recent first.
     ordering = ["-resolved_at", "-topic_id"] if state == "resolved" else ["escalated_at", "topic_id"]
+    queue = services.agent_queue(request.user, state)
     try:
-        page = keyset_page(services.agent_queue(request.user, state), ordering,
+        # The page's order and who claimed what first; each row's HTML is shared by the agents who see it
+        # alike (core.fragments), and only the rows missing from the cache are read in full.
+        page = keyset_page(queue.select_related(None).only(*QUEUE_ROW_KEY), ordering,
                            request.GET.get("cursor") or None, QUEUE_PAGE_SIZE)
     except InvalidCursor as exc:
         return bad_request(request, str(exc), field="cursor")
+    here = request.get_full_path()
     links = selectors.Links()
-    rows = [{
-        "item": item,
-        "url": links.by_pk("topic", item.topic_id),
-        "space_url": links.space(item.topic.space),
-        **{f"{action}_url": links.by_pk("queue_action", item.topic_id, action) for action in QUEUE_ACTIONS},
-    } for item in page.items]
+    row_template = get_template("support/_queue_row.html")
+
+    def render_rows(keys: list[Question]) -> list[str]:
+        full = queue.in_bulk([key.topic_id for key in keys])
+        return [row_template.render({
+            "item": full[key.topic_id],
+            "mine": key.claimed_by_id == request.user.pk,
+            "url": links.by_pk("topic", key.topic_id),
+            "space_url": links.space(full[key.topic_id].topic.space),
+            **{f"{action}_url": links.by_pk("queue_action", key.topic_id, action) for action in QUEUE_ACTIONS},
+            "here": here,
+            "csrf_input": fragments.CSRF_PLACEHOLDER,
+        }) for key in keys]
+
+    rows = fragments.each(request, "queue_row", page.items,
+                          lambda key: (key.topic_id, key.claimed_by_id == request.user.pk, here), render_rows)
     return render(request, "support/agent_queue.html", {
-        "page": page, "rows": rows, "state": state, "tabs": QUEUE_TABS,
-        "here": request.get_full_path(),
+        "rows": fragments.with_csrf(request, "".join(rows)), "state": state, "tabs": QUEUE_TABS,
         "next_url": query_with(request, cursor=page.next_cursor) if page.next_cursor else None,
     })
 
+
+# Enough of a queue entry to order the page and to know how an agent sees it.
+QUEUE_ROW_KEY = ("topic_id", "claimed_by_id", "queue_state", "escalated_at", "resolved_at")
 
 QUEUE_ACTIONS = {
     "claim": (services.claim_question, "You claimed “{}”: answer it on the question page."),
