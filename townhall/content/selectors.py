@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 
 from townhall.content.models import Kudos, Post, Topic, TopicVote
@@ -254,34 +254,6 @@ def posts_page(user: Any, topic: Topic, *, cursor: str | None = None, limit: int
         # Comments go with their answer: a deleted answer takes its thread with it.
         qs = qs.filter(is_deleted=False).exclude(parent__is_deleted=True)
     return keyset_page(qs, ["created_at", "id"], cursor, limit)
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A member's part in a topic: the posts they gave kudos to, the ones they wrote, their "me too"."""
-
-    given: frozenset[int] = frozenset()
-    own: frozenset[int] = frozenset()
-    voted: bool = False
-
-
-_GIVEN, _OWN, _VOTED = 0, 1, 2
-
-
-def viewer_relation(user: Any, topic: Topic) -> Relation:
-    """This person's part in a topic and its posts (deleted ones too): one query, none when signed out."""
-    if not user.is_authenticated:
-        return Relation()
-    kind = IntegerField()
-    given = (Kudos.objects.filter(user=user, post__topic=topic).order_by()
-             .values_list("post_id", Value(_GIVEN, output_field=kind)))
-    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(_OWN, output_field=kind))
-    voted = (TopicVote.objects.filter(user=user, topic=topic).order_by()
-             .values_list("topic_id", Value(_VOTED, output_field=kind)))
-    rows = list(given.union(own, voted, all=True))
-    return Relation(given=frozenset(pk for pk, what in rows if what == _GIVEN),
-                    own=frozenset(pk for pk, what in rows if what == _OWN),
-                    voted=any(what == _VOTED for _, what in rows))
 
 
 def kudos_given(user: Any, posts: list[Post]) -> set[int]:

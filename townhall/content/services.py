@@ -378,10 +378,11 @@ def record_view(topic: Topic) -> None:
 VIEWED_TOPIC = "content.Topic"
 
 
-def get_topic_for(user: Any, topic_id: Any) -> Topic:
-    """The topic if this person may see it; NotFound otherwise (private things do not exist)."""
+def get_topic_for(user: Any, topic_id: Any, *, related: tuple[str, ...] = ()) -> Topic:
+    """The topic if this person may see it; NotFound otherwise (private things do not exist).
+    `related`: more relations to read with it (select_related), for a page that shows them."""
     try:
-        topic = Topic.objects.select_related("space", "author").get(pk=int(topic_id))
+        topic = Topic.objects.select_related("space", "author", *related).get(pk=int(topic_id))
     except (Topic.DoesNotExist, TypeError, ValueError):
         raise NotFound("No such topic.")
     if not access.can_view_topic(user, topic):

@@ -28,6 +28,7 @@ from townhall.core import access, pagecache
 T = TypeVar("T")
 
 # What a fragment's forms hold instead of the hidden CSRF field: an HTML comment, harmless if it stayed.
+# Members' text cannot contain it: Markdown is sanitised by nh3, which removes every HTML comment.
 CSRF_PLACEHOLDER = mark_safe("<!--townhall:csrf-input-->")
 
 

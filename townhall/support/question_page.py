@@ -10,8 +10,10 @@ over it; an answer with the viewer's own form errors is always rendered for them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import IntegerField, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -19,11 +21,11 @@ from django.utils.safestring import mark_safe
 
 from townhall.content import selectors
 from townhall.content import services as content
-from townhall.content.models import Post, Topic
+from townhall.content.models import Kudos, Post, Topic, TopicVote
 from townhall.core import access, fragments
 from townhall.core.pages import bad_request, query_with
 from townhall.core.pagination import InvalidCursor
-from townhall.notifications import services as notifications
+from townhall.notifications.models import Subscription
 from townhall.support.forms import BodyForm
 from townhall.support.models import Question
 
@@ -31,6 +33,43 @@ ANSWERS_PER_PAGE = 50
 ANSWER_SORTS = [("kudos", "Most kudos"), ("date", "Oldest first")]
 
 CommentError = tuple[int, list[str], str]  # (post id, reasons, the text as sent)
+# Read with the topic: the question's state and accepted answer (support.views.topic_page).
+QUESTION_RELATED = ("question__accepted_post__author", "question__claimed_by")
+# Between the parts of the thread's fragment: the question's tags, the comments on it, the answers.
+_SPLIT = "<!--townhall:split-->"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A member's part in a topic: the posts they gave kudos to, the ones they wrote, their "me too",
+    whether they follow it."""
+
+    given: frozenset[int] = frozenset()
+    own: frozenset[int] = frozenset()
+    voted: bool = False
+    following: bool = False
+
+
+_GIVEN, _OWN, _VOTED, _FOLLOWING = 0, 1, 2, 3
+
+
+def viewer_relation(user: Any, topic: Topic) -> Relation:
+    """This person's part in a topic and its posts (deleted ones too): one query, none when signed out."""
+    if not user.is_authenticated:
+        return Relation()
+    kind = IntegerField()
+    given = (Kudos.objects.filter(user=user, post__topic=topic).order_by()
+             .values_list("post_id", Value(_GIVEN, output_field=kind)))
+    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(_OWN, output_field=kind))
+    voted = (TopicVote.objects.filter(user=user, topic=topic).order_by()
+             .values_list("topic_id", Value(_VOTED, output_field=kind)))
+    following = (Subscription.objects.filter(user=user, topic=topic).order_by()
+                 .values_list("topic_id", Value(_FOLLOWING, output_field=kind)))
+    rows = list(given.union(own, voted, following, all=True))
+    return Relation(given=frozenset(pk for pk, what in rows if what == _GIVEN),
+                    own=frozenset(pk for pk, what in rows if what == _OWN),
+                    voted=any(what == _VOTED for _, what in rows),
+                    following=any(what == _FOLLOWING for _, what in rows))
 
 
 def _view_of(user: Any, post: Post, kudos_ids: frozenset[int], accepted_id: int | None, links: selectors.Links,
@@ -56,7 +95,7 @@ class Thread:
     """Renders a topic's comments and a page of its answers as one viewer sees them."""
 
     def __init__(self, request: HttpRequest, topic: Topic, *, sort: str, cursor: str | None, accepted_id: int | None,
-                 can_accept: bool, relation: selectors.Relation, comment_error: CommentError | None):
+                 can_accept: bool, relation: Relation, comment_error: CommentError | None):
         self.request, self.topic, self.sort, self.cursor = request, topic, sort, cursor
         self.user = request.user
         self.accepted_id, self.can_accept, self.relation = accepted_id, can_accept, relation
@@ -67,11 +106,14 @@ class Thread:
     def view(self, post: Post, comments: list[selectors.PostView] | None = None) -> selectors.PostView:
         return _view_of(self.user, post, self.relation.given, self.accepted_id, self.links, comments)
 
-    def question_comments(self) -> str:
-        """Comments on the question itself (imported from Stack Exchange)."""
+    def extras(self) -> str:
+        """The question's tags and the comments on it (imported from Stack Exchange), split by _SPLIT."""
         entries = [self.view(comment) for comment in selectors.topic_comments(self.user, self.topic)]
-        return get_template("support/_question_comments.html").render(
+        tags = get_template("support/_question_tags.html").render({"tags": list(self.topic.tags.all()),
+                                                                    "space": self.topic.space})
+        comments = get_template("support/_question_comments.html").render(
             {"comments": entries, "csrf_input": fragments.CSRF_PLACEHOLDER})
+        return f"{tags}{_SPLIT}{comments}"
 
     def render_answer(self, entry: selectors.PostView) -> str:
         return self.post_template.render({
@@ -125,34 +167,37 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
     cursor = request.GET.get("cursor") or None
     question = None
     if topic.kind == "question":
-        question = Question.objects.select_related("accepted_post__author", "claimed_by").filter(topic=topic).first()
+        try:
+            question = topic.question  # read with the topic (QUESTION_RELATED), else one query
+        except Question.DoesNotExist:
+            question = None
     accepted = question.accepted_post if question else None
     if accepted is not None and accepted.is_deleted:
         accepted = None
     is_asker = user.is_authenticated and topic.author_id == user.id
     can_accept = topic.kind == "question" and access.can_accept(user, topic)
-    relation = selectors.viewer_relation(user, topic)
+    relation = viewer_relation(user, topic)
     thread = Thread(request, topic, sort=sort, cursor=cursor, accepted_id=accepted.id if accepted else None,
                     can_accept=can_accept, relation=relation, comment_error=comment_error)
     # A viewer with no part in the thread sees what every such viewer sees.
     has_part = bool(relation.given or relation.own or can_accept or access.can_see_deleted(user) or comment_error)
     try:
         if has_part:
-            comments_html, answers_html = thread.question_comments(), thread.answers(shared_entries=True)
+            thread_html = f"{thread.extras()}{_SPLIT}{thread.answers(shared_entries=True)}"
         else:
             parts = (fragments.audience(user), user.is_authenticated, topic.pk, sort, cursor)
-            comments_html = fragments.shared(request, "question_comments", parts, thread.question_comments)
-            answers_html = fragments.shared(request, "answers", parts,
-                                            lambda: thread.answers(shared_entries=False))
+            thread_html = fragments.shared(request, "thread", parts,
+                                           lambda: f"{thread.extras()}{_SPLIT}{thread.answers(shared_entries=False)}")
     except InvalidCursor as exc:
         return bad_request(request, str(exc), field="cursor")
+    tags_html, comments_html, answers_html = thread_html.split(_SPLIT)
     if request.method == "GET":
         content.record_view(topic)
         topic.view_count += 1
     context = {
         "topic": topic,
         "space": topic.space,
-        "tags": list(topic.tags.all()),
+        "tags_html": mark_safe(tags_html),
         "question": question,
         "accepted": accepted,
         "question_comments": fragments.with_csrf(request, comments_html),
@@ -162,7 +207,7 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         "can_restore": topic.is_deleted and access.can_restore(user, topic),
         "is_asker": is_asker,
         "me_too": relation.voted,
-        "following": notifications.is_subscribed(user, topic),
+        "following": relation.following,
         "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
         "answer_form": answer_form or BodyForm(),
     }

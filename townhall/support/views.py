@@ -25,6 +25,7 @@ from townhall.core.pages import (
     HtmxHttpRequest,
     add_service_errors,
     bad_request,
+    fetch_visible,
     form_status,
     post_value,
     query_with,
@@ -38,7 +39,7 @@ from townhall.spaces import services as spaces
 from townhall.support import services
 from townhall.support.forms import AskForm, BodyForm
 from townhall.support.models import Question
-from townhall.support.question_page import render_topic
+from townhall.support.question_page import QUESTION_RELATED, render_topic
 
 QUEUE_PAGE_SIZE = 50
 QUEUE_TABS = [("open", "Open"), ("queued", "Waiting"), ("claimed", "Claimed"), ("resolved", "Resolved")]
@@ -95,7 +96,9 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    return render_topic(request, topic_for(request, pk))
+    topic = fetch_visible(lambda user, key: content.get_topic_for(user, key, related=QUESTION_RELATED),
+                          request.user, pk)
+    return render_topic(request, topic)
 
 
 @require_POST
