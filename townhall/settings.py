@@ -23,6 +23,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Numbers in the environment that could not be read: the default is used and townhall.E007 says which.
+UNREADABLE_NUMBERS: list[str] = []
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number ≥ 0 from the environment, or `default` (reported by townhall.E007) if it is not one."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        UNREADABLE_NUMBERS.append(name)
+        return default
+    return int(value)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -273,13 +288,13 @@ HELPDESK_WEBHOOK_URL = os.environ.get("TOWNHALL_HELPDESK_WEBHOOK_URL", "")
 HELPDESK_WEBHOOK_SECRET = os.environ.get("TOWNHALL_HELPDESK_WEBHOOK_SECRET", "")
 
 # Posting limits for new accounts (younger than NEW_ACCOUNT_HOURS).
-NEW_ACCOUNT_HOURS = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_HOURS", "24"))
-NEW_ACCOUNT_POSTS_PER_HOUR = int(os.environ.get("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", "10"))
+NEW_ACCOUNT_HOURS = env_int("TOWNHALL_NEW_ACCOUNT_HOURS", 24)
+NEW_ACCOUNT_POSTS_PER_HOUR = env_int("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", 10)
 
 # Anonymous visitors' pages are cached whole; any recorded event invalidates them at once.
-PAGE_CACHE_SECONDS = int(os.environ.get("TOWNHALL_PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_SECONDS = env_int("TOWNHALL_PAGE_CACHE_SECONDS", 300)
 # Page views are added up in memory and written every this many seconds (core.viewcounts).
-VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("TOWNHALL_VIEW_COUNT_FLUSH_SECONDS", "0" if TESTING else "10"))
+VIEW_COUNT_FLUSH_SECONDS = env_int("TOWNHALL_VIEW_COUNT_FLUSH_SECONDS", 0 if TESTING else 10)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -145,3 +145,12 @@ def test_townhall_check_reports_a_bad_smtp_port_instead_of_crashing(tmp_path):
     assert result.returncode == 1
     assert "townhall.E004" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_townhall_check_reports_a_number_that_is_not_one_instead_of_crashing(tmp_path):
+    result = run_townhall(tmp_path, "check", TOWNHALL_PAGE_CACHE_SECONDS="five minutes",
+                          TOWNHALL_VIEW_COUNT_FLUSH_SECONDS="-3")
+    assert result.returncode == 1
+    assert "townhall.E007" in result.stderr
+    assert "TOWNHALL_PAGE_CACHE_SECONDS" in result.stderr and "TOWNHALL_VIEW_COUNT_FLUSH_SECONDS" in result.stderr
+    assert "Traceback" not in result.stderr

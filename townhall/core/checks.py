@@ -173,3 +173,12 @@ def check_site_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         hint="Set it to the address members use, e.g. https://community.example.com",
         id="townhall.E006",
     )]
+
+
+@register()
+def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return [Error(
+        f"{name} is not a whole number: its default is used instead.",
+        hint=f"Set {name} to a number such as 10, or leave it unset.",
+        id="townhall.E007",
+    ) for name in getattr(settings, "UNREADABLE_NUMBERS", [])]

@@ -185,7 +185,9 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         if has_part:
             thread_html = f"{thread.extras()}{_SPLIT}{thread.answers(shared_entries=True)}"
         else:
-            parts = (fragments.audience(user), user.is_authenticated, topic.pk, sort, cursor)
+            # Everything in it belongs to this topic, which the viewer may see: whichever other spaces
+            # they may see changes nothing in it, so every viewer without a part shares it.
+            parts = (topic.pk, access.can_see_deleted(user), user.is_authenticated, sort, cursor)
             thread_html = fragments.shared(request, "thread", parts,
                                            lambda: f"{thread.extras()}{_SPLIT}{thread.answers(shared_entries=False)}")
     except InvalidCursor as exc:
