@@ -19,8 +19,9 @@ def recent_answers(viewer: Any, member: Any, limit: int = RECENT_LIMIT) -> list[
     """The member's latest answers to questions the viewer may see, with their questions (one query)."""
     from townhall.content.models import Post
 
-    # The topics are filtered by the access policy itself (as a subquery), never re-decided here.
-    questions = access.visible_topics(viewer).filter(kind="question", is_deleted=False)
-    posts = Post.objects.filter(author=member, parent__isnull=True, is_topic_comment=False, is_deleted=False,
-                                topic__in=questions)
+    # The topics are filtered by the access policy itself, never re-decided here; as a join, not as
+    # `topic__in` (a subquery that SQLite turned into a list of every visible question).
+    posts = Post.objects.filter(access.topic_filter_for(viewer, prefix="topic__"), author=member,
+                                parent__isnull=True, is_topic_comment=False, is_deleted=False,
+                                topic__kind="question", topic__is_deleted=False)
     return list(posts.select_related("topic", "topic__space").order_by("-created_at", "-id")[:limit])

@@ -181,9 +181,9 @@ def may_view_in_email(user: Any, topic: Topic) -> bool:
     return bool(user.is_active) and can_view_topic(user, topic)
 
 
-def topic_filter_for(user: Any) -> Q:
-    """A Q over Topic fields for the visible topics (for joins from other models)."""
-    q = Q(space_id__in=visible_space_ids(user))
+def topic_filter_for(user: Any, prefix: str = "") -> Q:
+    """A Q over Topic fields for the visible topics; `prefix` ("topic__") for joins from other models."""
+    q = Q(**{f"{prefix}space_id__in": visible_space_ids(user)})
     if not can_see_deleted(user):
-        q &= Q(is_deleted=False)
+        q &= Q(**{f"{prefix}is_deleted": False})
     return q

@@ -440,8 +440,9 @@ def _ranked(match: str, filters: _Filters, *, limit: int, offset: int, snippets:
             params = inner_params
     else:
         # FTS5 walks its matches newest first and stops at CANDIDATES; bm25 is computed for those only.
+        # The page's rows are then looked up by rowid (with the match again, for their snippets).
         ranked_page = (
-            "SELECT id FROM ("
+            "SELECT id, score FROM ("
             f"SELECT search_fts.rowid AS id, bm25(search_fts, 10.0, 1.0, 5.0) AS score "
             f"FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid {_joins()}"
             f"WHERE search_fts MATCH %s AND {where} ORDER BY search_fts.rowid DESC LIMIT %s"
@@ -450,12 +451,12 @@ def _ranked(match: str, filters: _Filters, *, limit: int, offset: int, snippets:
         snippet_column = ", snippet(search_fts, 1, %s, %s, ' … ', 24) AS snippet" if snippets else ""
         sql = (
             f"SELECT {_COLUMNS}{snippet_column} "
-            f"FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid {_joins()}"
-            f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({ranked_page}) "
-            "ORDER BY bm25(search_fts, 10.0, 1.0, 5.0), d.id DESC"
+            f"FROM ({ranked_page}) r CROSS JOIN search_fts ON search_fts.rowid = r.id "
+            f"JOIN search_searchdocument d ON d.id = r.id {_joins()}"
+            "WHERE search_fts MATCH %s ORDER BY r.score, r.id DESC"
         )
-        params = [*([MARK_START, MARK_END] if snippets else []), match, match, *filters.params, CANDIDATES,
-                  limit, offset]
+        params = [*([MARK_START, MARK_END] if snippets else []), match, *filters.params, CANDIDATES,
+                  limit, offset, match]
     return cast(list[_RankedDocument], list(SearchDocument.objects.raw(sql, params)))
 
 
