@@ -256,3 +256,18 @@ def test_answers_and_comments_with_a_nul_byte_are_refused_not_a_server_error(mem
     response = member_client.post(reverse("post_comment", args=[answer.pk]), {"body": "a\x00b"})
     assert response.status_code == 400 and "Null characters are not allowed." in response.content.decode()
     assert Post.objects.filter(topic=question).count() == 1
+
+
+def test_the_page_shows_each_members_own_me_too_follow_and_kudos_state(settings, other, other_client, outsider,
+                                                                        outsider_client, question, answer):
+    from townhall.content.services import give_kudos as kudos
+    from townhall.support.services import me_too
+
+    settings.PAGE_CACHE_SECONDS = 300
+    assert outsider.pk != question.pk  # a member's id taken for the topic's (or back) would show
+    me_too(outsider, question)
+    kudos(outsider, answer)
+    mine = outsider_client.get(question.get_absolute_url()).content.decode()
+    assert "✓ I have this question too" in mine and "Following · Unfollow" in mine and "✓ Kudos given" in mine
+    theirs = other_client.get(question.get_absolute_url()).content.decode()
+    assert "✓ I have this question too" not in theirs and "✓ Kudos given" not in theirs

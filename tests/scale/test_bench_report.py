@@ -273,8 +273,8 @@ def test_every_scenario_is_picked_and_answers_as_expected_in_the_instrumented_pa
 
     names = [s.name for s in targets.scenarios]
     assert names[:3] == ["home", "space_page1", "space_deep"]
-    assert {"question", "thread_last", "search", "profile", "api_topics", "home_member", "question_member",
-            "agent_queue", "post_answer", "kudos", "me_too"} <= set(names)
+    assert {"question", "thread_last", "search", "profile", "api_topics", "api_topics_token", "home_member",
+            "question_member", "agent_queue", "post_answer", "kudos", "me_too"} <= set(names)
     probes = instrument(targets.scenarios, repeats=1)
     assert {name: probe["unexpected_status"] for name, probe in probes.items()} == dict.fromkeys(names, False)
     assert all(probe["queries"] > 0 for probe in probes.values())

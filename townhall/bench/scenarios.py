@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from townhall.accounts.services import create_api_token
 from townhall.bench.load import Request
 from townhall.content.models import Kudos, Post, Topic, TopicVote
 from townhall.content.views import LIST_PAGE_SIZE
@@ -52,7 +53,7 @@ class Scenario:
     name: str
     title: str
     kind: str  # "read" or "write"
-    audience: str  # "anonymous", "member", "agent" (signed in) or "api" (anonymous, never page-cached)
+    audience: str  # "anonymous", "member", "agent" (signed in) or "api" (an API token: never page-cached)
     requests: list[Request]
     detail: str = ""
     # The request the instrumented pass sends (counted queries, uncached time); a write's own target.
@@ -251,8 +252,13 @@ def build(*, duration: float = 10.0, only: set[str] | None = None) -> Targets:
                                   [Request("GET", profiled.get_absolute_url(), html)],
                                   detail=f"{profiled.username}: {profiled.answer_count} answers"))
 
-    scenarios.append(Scenario("api_topics", "API: topic list", "read", "api",
+    # Without a token the API is cached like a page; with one (an integration) it never is.
+    scenarios.append(Scenario("api_topics", "API: topic list", "read", "anonymous",
                               [Request("GET", "/api/v1/topics", json_)]))
+    _, token = create_api_token(writers[0], name="townhall bench")
+    scenarios.append(Scenario("api_topics_token", "API: topic list, with a token", "read", "api",
+                              [Request("GET", "/api/v1/topics", {**json_, "Authorization": f"Bearer {token}"})],
+                              detail=f"as {writers[0].username}"))
 
     # Signed-in pages ---------------------------------------------------------------------------
     scenarios.append(Scenario("home_member", "Home, signed in", "read", "member",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import IntegerField, Value
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -54,18 +54,24 @@ _GIVEN, _OWN, _VOTED, _FOLLOWING = 0, 1, 2, 3
 
 
 def viewer_relation(user: Any, topic: Topic) -> Relation:
-    """This person's part in a topic and its posts (deleted ones too): one query, none when signed out."""
+    """This person's part in a topic and its posts (deleted ones too): one query, none when signed out.
+    Written out in SQL: it runs on every signed-in view of a question, and building it with the ORM (a
+    union of four querysets) cost more than running it."""
     if not user.is_authenticated:
         return Relation()
-    kind = IntegerField()
-    given = (Kudos.objects.filter(user=user, post__topic=topic).order_by()
-             .values_list("post_id", Value(_GIVEN, output_field=kind)))
-    own = Post.objects.filter(topic=topic, author=user).order_by().values_list("id", Value(_OWN, output_field=kind))
-    voted = (TopicVote.objects.filter(user=user, topic=topic).order_by()
-             .values_list("topic_id", Value(_VOTED, output_field=kind)))
-    following = (Subscription.objects.filter(user=user, topic=topic).order_by()
-                 .values_list("topic_id", Value(_FOLLOWING, output_field=kind)))
-    rows = list(given.union(own, voted, following, all=True))
+    post, kudos = Post._meta.db_table, Kudos._meta.db_table
+    sql = (
+        f"SELECT k.post_id, {_GIVEN} FROM {kudos} k JOIN {post} p ON p.id = k.post_id "
+        "WHERE k.user_id = %(user)s AND p.topic_id = %(topic)s "
+        f"UNION ALL SELECT id, {_OWN} FROM {post} WHERE topic_id = %(topic)s AND author_id = %(user)s "
+        f"UNION ALL SELECT topic_id, {_VOTED} FROM {TopicVote._meta.db_table} "
+        "WHERE topic_id = %(topic)s AND user_id = %(user)s "
+        f"UNION ALL SELECT topic_id, {_FOLLOWING} FROM {Subscription._meta.db_table} "
+        "WHERE topic_id = %(topic)s AND user_id = %(user)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, "topic": topic.pk})
+        rows = cursor.fetchall()
     return Relation(given=frozenset(pk for pk, what in rows if what == _GIVEN),
                     own=frozenset(pk for pk, what in rows if what == _OWN),
                     voted=any(what == _VOTED for _, what in rows),
