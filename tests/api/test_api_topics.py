@@ -285,3 +285,14 @@ def test_a_vote_must_be_one_or_zero(other_api, question):
     assert_error(other_api.post(f"/topics/{question.pk}/vote", {"value": 2}), 400, "value")
     assert_error(other_api.post(f"/topics/{question.pk}/vote", {"value": "1"}), 400, "value")
     assert_error(other_api.post(f"/topics/{question.pk}/vote", {"value": True}), 400, "value")
+
+
+def test_token_callers_share_lists_only_with_callers_who_see_the_same_spaces(settings, member, other, question,
+                                                                             private_question):
+    settings.PAGE_CACHE_SECONDS = 300  # lists are encoded once per audience
+    insider, outsider = api_for(member), api_for(other)
+    assert private_question.title in [t["title"] for t in insider.get("/topics").json()["results"]]
+    titles = [t["title"] for t in outsider.get("/topics").json()["results"]]
+    assert question.title in titles and private_question.title not in titles
+    ask(other, question.space, 99)
+    assert len(outsider.get("/topics").json()["results"]) == len(titles) + 1  # a change shows at once

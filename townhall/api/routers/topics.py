@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
+from ninja.renderers import JSONRenderer
 
 from townhall.api.auth import ANYONE, MEMBER
 from townhall.api.present import accepted_post_id, post_data, topic_data
@@ -28,7 +29,7 @@ from townhall.api.schemas import (
 from townhall.content import selectors
 from townhall.content import services as content
 from townhall.content.models import Post, Topic
-from townhall.core import access
+from townhall.core import access, fragments
 from townhall.core.errors import InvalidInput, NotAllowed, NotFound, Unprocessable
 from townhall.support import services as support
 
@@ -59,16 +60,25 @@ def fresh_topic(user: Any, topic: Topic) -> dict[str, Any]:
 
 
 @router.get("/topics", auth=ANYONE, response={200: TopicPage, **READ_ERRORS}, summary="Topics you may see")
-def list_topics(request: HttpRequest, query: Query[TopicsQuery]) -> dict[str, Any]:
+def list_topics(request: HttpRequest, query: Query[TopicsQuery]) -> HttpResponse:
     """Newest first by default; `sort` also takes active, unanswered, unsolved, solved and top."""
     space = space_for(request.user, query.space) if query.space else None
     if query.status is not None and not (1 <= len(query.status) <= 20 and query.status.replace("_", "").isalnum()):
         raise InvalidInput("Unknown status.", field="status")
-    page = selectors.topic_list(
-        request.user, space=space, tab=query.sort, kind=query.kind, tag=query.tag, status=query.status,
-        cursor=query.cursor, limit=query.limit,
-    )
-    return {"results": [topic_data(t) for t in page.items], "next": page.next_cursor}
+
+    def render() -> str:
+        page = selectors.topic_list(
+            request.user, space=space, tab=query.sort, kind=query.kind, tag=query.tag, status=query.status,
+            cursor=query.cursor, limit=query.limit,
+        )
+        data = TopicPage.model_validate({"results": [topic_data(t) for t in page.items], "next": page.next_cursor})
+        return str(JSONRenderer().render(request, data.model_dump(by_alias=True), response_status=200))
+
+    # The list is the same for every caller who sees the same spaces: encoded once for all of them
+    # (core.fragments), as the pages' lists are. Callers without a token get it from the page cache.
+    body = fragments.shared(request, "api_topics", (fragments.audience(request.user), request.get_full_path()),
+                            render)
+    return HttpResponse(body, content_type=JSONRenderer.media_type)
 
 
 @router.post("/topics", auth=MEMBER, response={201: TopicOut, **WRITE_ERRORS}, summary="Start a topic")
