@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "townhall.notifications",
     "townhall.search",
     "townhall.reputation",
+    "townhall.moderation",
     "townhall.imports",
     "townhall.api",
     "townhall.bench",

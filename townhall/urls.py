@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("townhall.accounts.urls")),
     path("", include("townhall.notifications.urls")),
     path("", include("townhall.search.urls")),
+    path("", include("townhall.moderation.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

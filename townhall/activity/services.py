@@ -21,12 +21,24 @@ def register_consumer(func: Callable[[Event], None]) -> None:
         _consumers.append(func)
 
 
+# Run inside the transaction that records the event, before it commits: for records that must exist
+# exactly when the change does (the audit log), never later from a queue.
+_recorders: list[Callable[[Event], None]] = []
+
+
+def register_recorder(func: Callable[[Event], None]) -> None:
+    if func not in _recorders:
+        _recorders.append(func)
+
+
 def record_event(verb: str, actor: Any = None, *, space: Any = None, topic: Any = None, post: Any = None,
                  **data: Any) -> Event:
     """Write one event (inside the caller's transaction) and schedule its consumers."""
     if topic is not None and space is None:
         space = topic.space
     event = Event.objects.create(verb=verb, actor=actor, space=space, topic=topic, post=post, data=data)
+    for recorder in _recorders:
+        recorder(event)
     pagecache.invalidate_for_event(verb)
     if settings.HUEY_IMMEDIATE:
         # No queue (tests, or TOWNHALL_JOBS_IMMEDIATE): consume at once, in this transaction.

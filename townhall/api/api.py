@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from townhall.api import errors
 from townhall.api.auth import ANYONE
-from townhall.api.routers import auth, notifications, posts, search, spaces, support, topics, users
+from townhall.api.routers import auth, moderation, notifications, posts, search, spaces, support, topics, users
 
 DESCRIPTION = """
 The Townhall community API. JSON in and out; times are ISO 8601 with a zone.
@@ -35,5 +35,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-for module in (auth, users, spaces, topics, posts, search, notifications, support):
+for module in (auth, users, spaces, topics, posts, search, notifications, support, moderation):
     api.add_router("/", module.router)

@@ -390,3 +390,36 @@ class QueueItemOut(Schema):
 class QueuePage(Schema):
     results: list[QueueItemOut]
     next: str | None
+
+
+# Moderation ----------------------------------------------------------------------------------
+
+
+class AuditQuery(PageQuery):
+    actor: Text | None = Field(None, description="Only this moderator's or admin's actions (username).")
+    action: Text | None = Field(None, description="edit, delete, restore, accept, unaccept, create_space, "
+                                                  "update_space, add_member, remove_member, create_member.")
+    target: Text | None = Field(None, description="topic, post, space or member.")
+    target_id: int | None = Field(None, description="Only entries about this target.")
+    since: Text | None = Field(None, description="From this day (YYYY-MM-DD).")
+    until: Text | None = Field(None, description="To this day (YYYY-MM-DD), included.")
+    q: Text | None = Field(None, description="Words in the target's title or name, or in the reason.")
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    actor: str | None = Field(description="Who acted (username), or null for the system.")
+    action: str
+    target_type: str
+    target_id: int | None
+    target: str = Field(description="The target's title or name when it was acted on.")
+    space: int | None
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class AuditPage(Schema):
+    results: list[AuditEntryOut]
+    next: str | None

@@ -89,7 +89,7 @@ def each(request: HttpRequest, name: str, items: Sequence[T], parts_of: Callable
             fresh[keys[i]] = rendered  # type: ignore[index]
     if fresh:
         cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
-    return [mark_safe(fragment) for fragment in html]
+    return [mark_safe(fragment or "") for fragment in html]
 
 
 def with_csrf(request: HttpRequest, html: str) -> SafeString:

@@ -103,7 +103,8 @@ def update_space(actor: Any, space: Space, **changes: Any) -> Space:
     space.save(update_fields=list(EDITABLE))
     after = {key: getattr(space, key) for key in EDITABLE}
     changed = {k: str(after[k]) for k in EDITABLE if before[k] != after[k]}
-    record_event("space.updated", actor, space=space, changed=changed)
+    record_event("space.updated", actor, space=space, changed=changed,
+                 before={k: str(before[k]) for k in changed})
     return space
 
 
