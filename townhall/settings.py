@@ -294,6 +294,13 @@ NEW_ACCOUNT_POSTS_PER_HOUR = env_int("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", 10)
 
 # Anonymous visitors' pages are cached whole; any recorded event invalidates them at once.
 PAGE_CACHE_SECONDS = env_int("TOWNHALL_PAGE_CACHE_SECONDS", 300)
+# Flags: how much one member's flag weighs, by role, and the weight that hides an item until reviewed.
+FLAG_WEIGHTS = {
+    "member": env_int("TOWNHALL_FLAG_WEIGHT_MEMBER", 1),
+    "agent": env_int("TOWNHALL_FLAG_WEIGHT_AGENT", 2),
+    "moderator": env_int("TOWNHALL_FLAG_WEIGHT_MODERATOR", 3),
+}
+FLAG_HIDE_WEIGHT = max(1, env_int("TOWNHALL_FLAG_HIDE_WEIGHT", 3))
 # Page views are added up in memory and written every this many seconds (core.viewcounts).
 VIEW_COUNT_FLUSH_SECONDS = env_int("TOWNHALL_VIEW_COUNT_FLUSH_SECONDS", 0 if TESTING else 10)
 

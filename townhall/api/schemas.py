@@ -339,7 +339,8 @@ class NotificationsQuery(PageQuery):
 
 class NotificationOut(Schema):
     id: int
-    verb: str = Field(description="answer, reply, accepted, mention, subscription, escalated, official.")
+    verb: str = Field(description="answer, reply, accepted, mention, subscription, escalated, official, "
+                                   "flag_upheld, flag_dismissed.")
     text: str = Field(description="The verb as words, e.g. “answered your question”.")
     topic: int | None
     topic_title: str | None
@@ -423,3 +424,63 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     results: list[AuditEntryOut]
     next: str | None
+
+
+class FlagIn(Input):
+    topic: Id | None = None
+    post: Id | None = None
+    member: Text | None = Field(None, max_length=150, description="A member's username: flag their profile.")
+    reason: Literal["spam", "off_topic", "abusive", "duplicate", "other"]
+    note: Text = Field("", max_length=1000, description="What is wrong; needed with `other`.")
+
+
+class FlagOut(Schema):
+    id: int
+    target: str = Field(description="`topic:ID`, `post:ID` or `member:ID`.")
+    reason: str
+    note: str
+    status: str = Field(description="open, upheld or dismissed.")
+    outcome: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class QueueFlagOut(Schema):
+    reason: str
+    note: str
+    flagger: str
+    weight: int
+    created_at: datetime
+
+
+class ReviewItemOut(Schema):
+    target: str
+    kind: str
+    id: int
+    title: str = Field(description="The topic's title, or the member's name.")
+    author: str
+    weight: int
+    hidden: bool
+    upheld_before: int = Field(description="Earlier flags upheld against the same author.")
+    flags: list[QueueFlagOut]
+
+
+class ReviewQueueOut(Schema):
+    results: list[ReviewItemOut]
+
+
+class ModerationActionIn(Input):
+    action: Literal["approve", "hide", "delete", "restore", "lock", "unlock", "move", "merge", "warn", "suspend",
+                    "silence", "ban"]
+    topic: Id | None = None
+    post: Id | None = None
+    user: Text | None = Field(None, max_length=150)
+    reason: Text = Field(max_length=500)
+    into: Id | None = None
+
+
+class ModerationActionOut(Schema):
+    action: str
+    target: str
+    outcome: str
+    flags_closed: int

@@ -124,6 +124,10 @@ class PostView:
         return self.links.by_pk("post_delete", self.post.id)
 
     @property
+    def flag_url(self) -> str:
+        return self.links.by_pk("flag_post", self.post.id)
+
+    @property
     def restore_url(self) -> str:
         return self.links.by_pk("post_restore", self.post.id)
 

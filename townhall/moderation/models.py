@@ -63,3 +63,48 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnly("The audit log cannot be edited.")
+
+
+class Flag(models.Model):
+    """A member's report that a topic, a post or a profile breaks the rules. Seen by its author and
+    moderators only; enough weight on one target hides it until a moderator reviews it."""
+
+    REASONS = [
+        ("spam", "Spam"),
+        ("off_topic", "Off-topic"),
+        ("abusive", "Abusive or harassing"),
+        ("duplicate", "A duplicate"),
+        ("other", "Something else"),
+    ]
+    STATUSES = [("open", "Waiting for review"), ("upheld", "Upheld"), ("dismissed", "Dismissed")]
+
+    flagger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_raised")
+    topic = models.ForeignKey("content.Topic", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("content.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="flags_received")
+    # "topic:12", "post:34" or "member:5": one open flag per member and target.
+    target_key = models.CharField(max_length=40)
+    reason = models.CharField(max_length=20, choices=REASONS)
+    note = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=STATUSES, default="open")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["flagger", "target_key"], condition=models.Q(status="open"),
+                                    name="one_open_flag_per_member_and_target"),
+        ]
+        indexes = [
+            models.Index(fields=["target_key", "status"], name="flag_target"),
+            models.Index(fields=["created_at", "id"], condition=models.Q(status="open"), name="flag_open_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flagger_id} flagged {self.target_key} ({self.reason})"

@@ -4,18 +4,21 @@ sanctions build on it)."""
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from townhall.activity.models import Event
 from townhall.core import access
-from townhall.core.errors import InvalidInput, NotAllowed
-from townhall.moderation.models import AuditEntry
+from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
+from townhall.moderation.models import AuditEntry, Flag
 
 # What an event says a moderator or an admin did. Content changes count when they act on what is not
 # their own (an author editing or deleting their own post is not moderation); space and member
@@ -25,13 +28,16 @@ CONTENT_ACTIONS = {
     "topic.deleted": ("delete", "topic"), "post.deleted": ("delete", "post"),
     "topic.restored": ("restore", "topic"), "post.restored": ("restore", "post"),
     "question.accepted": ("accept", "topic"), "question.unaccepted": ("unaccept", "topic"),
+    "topic.hidden": ("hide", "topic"), "post.hidden": ("hide", "post"),
 }
 ADMIN_ACTIONS = {
     "space.created": ("create_space", "space"), "space.updated": ("update_space", "space"),
     "space.member_added": ("add_member", "space"), "space.member_removed": ("remove_member", "space"),
     "member.created": ("create_member", "member"),
 }
-ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]})
+REVIEW_ACTIONS = ("approve", "hide", "delete", "restore")
+ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]}
+                 | {f"review_{action}" for action in REVIEW_ACTIONS})
 TARGET_TYPES = ["topic", "post", "space", "member"]
 
 
@@ -60,7 +66,14 @@ def _text_of(item: Any) -> dict[str, Any]:
 def _content_entry(event: Event, action: str, target_type: str) -> None:
     actor, topic, post = event.actor, event.topic, event.post
     item = post if target_type == "post" else topic
-    if item is None or not _is_moderator(actor):
+    if item is None:
+        return
+    if action == "hide":  # members' flags weighed enough: the system took it down
+        record(None, "hide", target_type=target_type, target_id=item.pk, target_label=topic.title if topic else "",
+               space=topic.space if topic is not None else None, reason="flagged by members",
+               before={"deleted": False}, after={"deleted": True})
+        return
+    if not _is_moderator(actor):
         return
     owner_id = topic.author_id if action in {"accept", "unaccept"} else item.author_id  # type: ignore[union-attr]
     if owner_id == actor.pk:  # type: ignore[union-attr]
@@ -79,7 +92,8 @@ def _content_entry(event: Event, action: str, target_type: str) -> None:
         after = {"accepted_post": event.post_id} if action == "accept" else {}
     label = topic.title if topic is not None else ""
     record(actor, action, target_type=target_type, target_id=item.pk, target_label=label,
-           space=topic.space if topic is not None else None, before=before, after=after)
+           space=topic.space if topic is not None else None, reason=str((event.data or {}).get("reason", "")),
+           before=before, after=after)
 
 
 def _admin_entry(event: Event, action: str, target_type: str) -> None:
@@ -201,3 +215,172 @@ def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     for row in csv_rows(entries):
         yield writer.writerow(row)
+
+
+# Flags ---------------------------------------------------------------------------------------------
+
+NOTE_MAX = 1000
+REASONS = dict(Flag.REASONS)
+
+
+def flag_weight(user: Any) -> int:
+    """How much one member's flag counts (settings.FLAG_WEIGHTS, by role; trust levels come later)."""
+    weights = settings.FLAG_WEIGHTS
+    if user.is_moderator or access.is_admin(user):
+        return int(weights["moderator"])
+    if user.is_agent:
+        return int(weights["agent"])
+    return int(weights["member"])
+
+
+def _target(topic: Any = None, post: Any = None, member: Any = None) -> tuple[str, Any]:
+    given = [(kind, item) for kind, item in (("topic", topic), ("post", post), ("member", member)) if item is not None]
+    if len(given) != 1:
+        raise InvalidInput("Flag one thing: a topic, a post or a member.", field="target")
+    return given[0]
+
+
+def _author_of(kind: str, item: Any) -> int:
+    return item.pk if kind == "member" else item.author_id
+
+
+@transaction.atomic
+def flag(user: Any, *, topic: Any = None, post: Any = None, member: Any = None, reason: Any = None,
+         note: Any = "") -> Flag:
+    """Report a topic, a post or a profile. Refused for what the member cannot see (404), their own
+    content (422) and a second open flag on the same thing (409)."""
+    kind, item = _target(topic, post, member)
+    if not (user.is_authenticated and user.is_active):
+        raise NotAllowed("Sign in to flag.")
+    visible = {"topic": lambda: access.can_view_topic(user, item), "post": lambda: access.can_view_post(user, item),
+               "member": lambda: bool(item.is_active)}[kind]()
+    if not visible:
+        raise NotFound(f"No such {kind}.")
+    if reason not in REASONS:
+        raise InvalidInput(f"Choose a reason: {', '.join(REASONS)}.", field="reason")
+    note = note.strip() if isinstance(note, str) else ""
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"The note is too long: at most {NOTE_MAX} characters.", field="note")
+    if "\x00" in note:
+        raise InvalidInput("The note contains a character that is not allowed.", field="note")
+    if reason == "other" and not note:
+        raise InvalidInput("Say what is wrong: a note is needed with “something else”.", field="note")
+    if _author_of(kind, item) == user.pk:
+        raise Unprocessable("You cannot flag your own contributions.", field="target")
+    target_key = f"{kind}:{item.pk}"
+    try:
+        with transaction.atomic():
+            created = Flag.objects.create(flagger=user, reason=reason, note=note, weight=flag_weight(user),
+                                          target_key=target_key, **{kind: item})
+    except IntegrityError:
+        raise Conflict("You already flagged this; moderators will review it.", field="target")
+    if kind in {"topic", "post"}:
+        weight = Flag.objects.filter(target_key=target_key, status="open").aggregate(total=Sum("weight"))["total"]
+        if weight >= settings.FLAG_HIDE_WEIGHT:
+            from townhall.content import services as content
+
+            content.hide_for_review(item)
+    return created
+
+
+def flags_by(user: Any) -> QuerySet:
+    """The flags this member raised (a flag is seen by its author and moderators only)."""
+    return Flag.objects.filter(flagger=user).order_by("-created_at", "-id")
+
+
+def flag_present(flag: Flag) -> dict[str, Any]:
+    return {"id": flag.pk, "target": flag.target_key, "reason": flag.reason, "note": flag.note,
+            "status": flag.status, "outcome": flag.outcome, "created_at": flag.created_at,
+            "resolved_at": flag.resolved_at}
+
+
+# The review queue -------------------------------------------------------------------------------
+
+QUEUE_FLAGS = 500  # open flags read per queue page: the queue shows targets, oldest flag first
+
+
+def review_queue(moderator: Any) -> list[dict[str, Any]]:
+    """Flagged items this moderator may see, the oldest flag first, each with its flags, their total
+    weight, whether it is hidden, and its author's record (earlier flags upheld against them)."""
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators review flags.")
+    flags = list(
+        Flag.objects.filter(status="open").select_related("flagger", "topic__space", "topic__author", "post__author",
+                                                         "post__topic__space", "member")
+        .order_by("created_at", "id")[:QUEUE_FLAGS]
+    )
+    items: dict[str, dict[str, Any]] = {}
+    for f in flags:
+        if f.post is not None and not access.can_view_topic(moderator, f.post.topic):
+            continue
+        if f.topic is not None and not access.can_view_topic(moderator, f.topic):
+            continue
+        item = items.setdefault(f.target_key, {
+            "key": f.target_key, "kind": f.target_key.split(":")[0], "topic": f.topic,
+            "post": f.post, "member": f.member, "flags": [], "weight": 0,
+        })
+        item["flags"].append(f)
+        item["weight"] += f.weight
+    authors = {_author_of(i["kind"], i[i["kind"]]) for i in items.values()}
+    rows = Flag.objects.filter(status="upheld").filter(
+        Q(topic__author_id__in=authors) | Q(post__author_id__in=authors) | Q(member_id__in=authors)
+    ).values_list("topic__author_id", "post__author_id", "member_id") if authors else []
+    upheld = Counter(next(a for a in row if a is not None) for row in rows)
+    for item in items.values():
+        target = item[item["kind"]]
+        item["hidden"] = bool(getattr(target, "is_deleted", False))
+        item["id"] = target.pk
+        item["author_id"] = _author_of(item["kind"], target)
+        item["upheld_before"] = upheld.get(item["author_id"], 0)
+    return list(items.values())
+
+
+@transaction.atomic
+def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, member: Any = None,
+           reason: Any = "") -> dict[str, Any]:
+    """A moderator's decision on a flagged (or any) item: approve (restore it if hidden, dismiss its
+    flags), hide, delete (soft; flags upheld) or restore. Closes the open flags, tells the flaggers the
+    outcome, and is recorded in the audit log with the reason. Two moderators deciding at once: the
+    second finds the flags closed (409) and changes nothing."""
+    from townhall.content import services as content
+
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators act on flags.")
+    kind, item = _target(topic, post, member)
+    if action not in REVIEW_ACTIONS:
+        raise Unprocessable(f"Unknown action “{str(action)[:30]}”: use {', '.join(REVIEW_ACTIONS)} "
+                            "(sanctions come later).", field="action")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Give the reason: it is recorded, and the flaggers are told.", field="reason")
+    if kind == "member":
+        raise Unprocessable("Profiles are acted on with sanctions, which come later.", field="action")
+    visible_topic = item if kind == "topic" else item.topic
+    if not access.can_view_topic(moderator, visible_topic):
+        raise NotFound(f"No such {kind}.")
+    key = f"{kind}:{item.pk}"
+    # Lock the open flags: of two moderators acting at once, the second waits, then finds none.
+    open_flags = list(Flag.objects.select_for_update().filter(target_key=key, status="open"))
+    if action in {"approve", "delete"} and not open_flags:
+        raise Conflict("No open flag on this: another moderator has already reviewed it.", field="target")
+    if action in {"approve", "restore"}:
+        if item.is_deleted:
+            (content.restore_topic if kind == "topic" else content.restore_post)(moderator, item, reason=reason)
+        status, outcome = "dismissed", "left up"
+    else:
+        if not item.is_deleted:
+            (content.delete_topic if kind == "topic" else content.delete_post)(moderator, item, reason=reason)
+        status, outcome = "upheld", "removed" if action == "delete" else "hidden"
+    now = timezone.now()
+    Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(status=status, resolved_by=moderator,
+                                                                  resolved_at=now, outcome=outcome)
+    record(moderator, f"review_{action}", target_type=kind, target_id=item.pk,
+           target_label=visible_topic.title, space=visible_topic.space, reason=reason,
+           before={"flags": len(open_flags), "deleted": action in {"approve", "restore"}},
+           after={"outcome": outcome})
+    if open_flags:
+        from townhall.activity.services import record_event
+
+        record_event("flag.resolved", moderator, topic=visible_topic if not visible_topic.is_deleted else None,
+                     outcome=status, title=visible_topic.title, flaggers=sorted({f.flagger_id for f in open_flags}))
+    return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}

@@ -5,4 +5,9 @@ from townhall.moderation import views
 urlpatterns = [
     path("moderation/audit/", views.audit_log, name="audit_log"),
     path("moderation/audit.csv", views.audit_csv, name="audit_csv"),
+    path("moderation/queue/", views.review_queue, name="review_queue"),
+    path("moderation/review/<slug:kind>/<str:key>/", views.review_item, name="review_item"),
+    path("flag/topic/<str:key>/", views.flag_item, {"kind": "topic"}, name="flag_topic"),
+    path("flag/post/<str:key>/", views.flag_item, {"kind": "post"}, name="flag_post"),
+    path("flag/member/<str:key>/", views.flag_item, {"kind": "member"}, name="flag_member"),
 ]

@@ -40,6 +40,8 @@ class Notification(models.Model):
         ("subscription", "posted in something you follow"),
         ("escalated", "passed your question to the support team"),
         ("official", "answered officially"),
+        ("flag_upheld", "acted on your flag"),
+        ("flag_dismissed", "reviewed your flag and left the content up"),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

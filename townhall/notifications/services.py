@@ -281,7 +281,16 @@ def _on_escalated(event: Event) -> None:
         queue_webhook(event, settings.HELPDESK_WEBHOOK_URL, escalation_payload(event, topic))
 
 
+def _on_flag_resolved(event: Event) -> None:
+    """Flaggers hear what became of their flag."""
+    data = event.data or {}
+    verb = "flag_upheld" if data.get("outcome") == "upheld" else "flag_dismissed"
+    for user in get_user_model().objects.filter(pk__in=data.get("flaggers", []), is_active=True):
+        notify(user, verb, event)
+
+
 _HANDLERS = {
+    "flag.resolved": _on_flag_resolved,
     "topic.created": _on_topic_created,
     "post.created": _on_post_created,
     "question.accepted": _on_accepted,

@@ -178,8 +178,8 @@ def sync_solved(topic_id: int) -> None:
     SearchDocument.objects.filter(topic_id=topic_id).exclude(solved=solved).update(solved=solved)
 
 
-TOPIC_VERBS = {"topic.created", "topic.edited", "topic.deleted", "topic.restored"}
-POST_VERBS = {"post.created", "post.edited", "post.deleted", "post.restored"}
+TOPIC_VERBS = {"topic.created", "topic.edited", "topic.deleted", "topic.hidden", "topic.restored"}
+POST_VERBS = {"post.created", "post.edited", "post.deleted", "post.hidden", "post.restored"}
 SOLUTION_VERBS = {"question.accepted", "question.unaccepted"}
 
 
@@ -190,7 +190,7 @@ def handle_event(event: Event) -> None:
         topic = Topic.objects.filter(pk=event.topic_id).first()
         if topic is None:
             return
-        if verb == "topic.deleted":
+        if verb in {"topic.deleted", "topic.hidden"}:
             unindex_topic(topic)
         elif verb == "topic.restored":
             index_topic_with_posts(topic)
@@ -200,13 +200,13 @@ def handle_event(event: Event) -> None:
         post = Post.objects.select_related("topic", "parent").filter(pk=event.post_id).first()
         if post is None:
             return
-        if verb == "post.deleted":
+        if verb in {"post.deleted", "post.hidden"}:
             unindex_post(post)
         elif verb == "post.restored":
             restore_post(post)
         else:
             index_post(post)
-        if verb in {"post.deleted", "post.restored"}:
+        if verb in {"post.deleted", "post.hidden", "post.restored"}:
             # Deleting the accepted answer un-solves the question.
             sync_solved(post.topic_id)
     elif verb in SOLUTION_VERBS and event.topic_id:

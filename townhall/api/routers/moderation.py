@@ -1,14 +1,27 @@
-"""Moderation: the audit log (flags, the review queue and actions come with the rest of issue 4)."""
+"""Moderation: flags, the moderators' queue and their actions, and the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from townhall.api.auth import MEMBER
-from townhall.api.schemas import AuditPage, AuditQuery, ErrorOut
+from townhall.api.routers.topics import WRITE_ERRORS
+from townhall.api.schemas import (
+    AuditPage,
+    AuditQuery,
+    ErrorOut,
+    FlagIn,
+    FlagOut,
+    ModerationActionIn,
+    ModerationActionOut,
+    ReviewQueueOut,
+)
+from townhall.content import services as content
+from townhall.core.errors import NotAllowed, NotFound
 from townhall.core.pagination import keyset_page
 from townhall.moderation import services
 
@@ -27,3 +40,60 @@ def audit_log(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
         "target_type": e.target_type, "target_id": e.target_id, "target": e.target_label, "space": e.space_id,
         "reason": e.reason, "before": e.before, "after": e.after,
     } for e in page.items], "next": page.next_cursor}
+
+
+def _targets(user: Any, topic_id: int | None, post_id: int | None, username: str | None) -> dict[str, Any]:
+    """The one thing named, as the caller may see it (404 otherwise)."""
+    targets: dict[str, Any] = {}
+    if topic_id is not None:
+        targets["topic"] = content.get_topic_for(user, topic_id)
+    if post_id is not None:
+        targets["post"] = content.get_post_for(user, post_id)
+    if username is not None:
+        member = get_user_model().objects.filter(username=username, is_active=True).first()
+        if member is None:
+            raise NotFound("No such member.", field="member")
+        targets["member"] = member
+    return targets
+
+
+@router.post("/flags", auth=MEMBER, response={201: FlagOut, **WRITE_ERRORS}, summary="Flag a topic, post or profile")
+def create_flag(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]:
+    """Name exactly one of `topic`, `post` or `member`. Only you and the moderators see your flag; enough
+    flags hide the item until a moderator reviews it. A second open flag on the same thing is **409**,
+    your own contribution **422**."""
+    targets = _targets(request.user, payload.topic, payload.post, payload.member)
+    created = services.flag(request.user, reason=payload.reason, note=payload.note, **targets)
+    return Status(201, services.flag_present(created))
+
+
+@router.get("/moderation/queue", auth=MEMBER, response={200: ReviewQueueOut, 401: ErrorOut, 403: ErrorOut},
+            summary="Items awaiting moderators")
+def moderation_queue(request: HttpRequest) -> dict[str, Any]:
+    """Flagged items the moderator may see, the oldest flag first (moderators only)."""
+    results = []
+    for item in services.review_queue(request.user):
+        target = item[item["kind"]]
+        results.append({
+            "target": item["key"], "kind": item["kind"], "id": item["id"],
+            "title": target.name if item["kind"] == "member" else (target.title if item["kind"] == "topic"
+                                                                   else target.topic.title),
+            "author": target.username if item["kind"] == "member" else target.author.username,
+            "weight": item["weight"], "hidden": item["hidden"], "upheld_before": item["upheld_before"],
+            "flags": [{"reason": f.reason, "note": f.note, "flagger": f.flagger.username, "weight": f.weight,
+                       "created_at": f.created_at} for f in item["flags"]],
+        })
+    return {"results": results}
+
+
+@router.post("/moderation/actions", auth=MEMBER, response={200: ModerationActionOut, **WRITE_ERRORS},
+             summary="A moderator's decision")
+def moderation_action(request: HttpRequest, payload: ModerationActionIn) -> dict[str, Any]:
+    """`approve`, `hide`, `delete` and `restore` a topic or post, with a `reason` (recorded in the audit log
+    and told to the flaggers). Locking, moving, merging and sanctions answer **422** until they land."""
+    if not services.can_read_audit(request.user):
+        raise NotAllowed("Only moderators act on content.")
+    targets = _targets(request.user, payload.topic, payload.post, payload.user)
+    if "user" in payload.model_fields_set and payload.user is not None:
+        targets = {"member": targets.pop("member"), **targets}
+    return services.review(request.user, payload.action, reason=payload.reason, **targets)
