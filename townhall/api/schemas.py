@@ -477,6 +477,7 @@ class ModerationActionIn(Input):
     user: Text | None = Field(None, max_length=150)
     reason: Text = Field(max_length=500)
     into: Id | None = None
+    days: int | None = Field(None, ge=1, le=3650, description="How long a silence, suspension or ban lasts.")
 
 
 class ModerationActionOut(Schema):
@@ -484,3 +485,23 @@ class ModerationActionOut(Schema):
     target: str
     outcome: str
     flags_closed: int
+
+
+class SanctionOut(Schema):
+    id: int
+    member: str
+    kind: str = Field(description="warning, silence, suspension or ban.")
+    reason: str
+    ends_at: datetime | None
+    lifted: bool
+    appealed: bool
+    appeal_decision: str
+
+
+class AppealIn(Input):
+    appeal: Text = Field(max_length=2000, description="Why the measure should be lifted.")
+
+
+class AppealDecisionIn(Input):
+    decision: Literal["upheld", "lifted"]
+    note: Text = Field("", max_length=2000)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from townhall.activity.services import record_event
 from townhall.content import signals
 from townhall.content.models import BODY_MAX, TITLE_MAX, TOPIC_KINDS, Kudos, Post, Revision, Tag, Topic, TopicVote
-from townhall.core import access, viewcounts
+from townhall.core import access, gates, viewcounts
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
 from townhall.core.markdown import find_mentions, render_markdown
 from townhall.core.ratelimit import check_posting_rate
@@ -118,6 +118,7 @@ def create_topic(author: Any, space: Space, *, kind: str, title: str, body: str,
     title = clean_title(title)
     body = clean_body(body)
     tag_names = clean_tags(tags)
+    gates.check_may_post(author)
     if check_rate:
         check_posting_rate(author)
     body_html, mentioned = render_with_mentions(body)
@@ -150,6 +151,7 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
                                field="parent")
         if parent.parent_id is not None:
             parent = parent.parent  # comments are one level deep: reply to the answer
+    gates.check_may_post(author)
     if check_rate:
         check_posting_rate(author)
     body_html, mentioned = render_with_mentions(body)

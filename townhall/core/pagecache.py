@@ -48,7 +48,8 @@ def _bump() -> None:
 # Events that change nothing a visitor who is not signed in can see.
 PRIVATE_VERBS = frozenset({
     "member.token_created", "member.token_revoked", "question.claimed", "question.released",
-    "space.member_added", "space.member_removed",
+    "space.member_added", "space.member_removed", "member.sanctioned", "sanction.appealed",
+    "sanction.appeal_decided", "flag.resolved",
 })
 
 

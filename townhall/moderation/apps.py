@@ -8,6 +8,8 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity.services import register_recorder
-        from townhall.moderation.services import audit_event
+        from townhall.core.gates import register_posting_check
+        from townhall.moderation.services import audit_event, check_may_post
 
         register_recorder(audit_event)
+        register_posting_check(check_may_post)

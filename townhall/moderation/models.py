@@ -108,3 +108,40 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flagger_id} flagged {self.target_key} ({self.reason})"
+
+
+class Sanction(models.Model):
+    """A moderator's measure against a member: a warning (a private message citing the rule), a silence
+    (may read, may not post), a suspension (may not post, for a time) or a ban (may not post, for good).
+    The member sees why and until when, and may appeal once; a different moderator decides the appeal."""
+
+    KINDS = [("warning", "Warning"), ("silence", "Silence"), ("suspension", "Suspension"), ("ban", "Ban")]
+    APPEAL_DECISIONS = [("upheld", "Upheld"), ("lifted", "Lifted")]
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    kind = models.CharField(max_length=12, choices=KINDS)
+    reason = models.TextField()  # the rule concerned, in words the member reads
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)  # None: a warning, or a ban without end
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    appeal = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appeal_decision = models.CharField(max_length=10, choices=APPEAL_DECISIONS, blank=True)
+    appeal_note = models.TextField(blank=True)
+    appeal_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="sanction_member")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.member_id}"
+
+    @property
+    def blocks_posting(self) -> bool:
+        if self.kind == "warning" or self.lifted_at is not None:
+            return False
+        return self.ends_at is None or self.ends_at > timezone.now()

@@ -6,19 +6,19 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from townhall.activity.models import Event
 from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
-from townhall.moderation.models import AuditEntry, Flag
+from townhall.moderation.models import AuditEntry, Flag, Sanction
 
 # What an event says a moderator or an admin did. Content changes count when they act on what is not
 # their own (an author editing or deleting their own post is not moderation); space and member
@@ -37,7 +37,9 @@ ADMIN_ACTIONS = {
 }
 REVIEW_ACTIONS = ("approve", "hide", "delete", "restore")
 ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]}
-                 | {f"review_{action}" for action in REVIEW_ACTIONS})
+                 | {f"review_{action}" for action in REVIEW_ACTIONS}
+                 | {f"sanction_{kind}" for kind in ("warning", "silence", "suspension", "ban")}
+                 | {"appeal_upheld", "appeal_lifted"})
 TARGET_TYPES = ["topic", "post", "space", "member"]
 
 
@@ -348,13 +350,14 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         raise NotAllowed("Only moderators act on flags.")
     kind, item = _target(topic, post, member)
     if action not in REVIEW_ACTIONS:
-        raise Unprocessable(f"Unknown action “{str(action)[:30]}”: use {', '.join(REVIEW_ACTIONS)} "
-                            "(sanctions come later).", field="action")
+        raise Unprocessable(f"“{str(action)[:30]}” is not available here: use {', '.join(REVIEW_ACTIONS)} "
+                            "(locking, moving and merging come later).", field="action")
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput("Give the reason: it is recorded, and the flaggers are told.", field="reason")
     if kind == "member":
-        raise Unprocessable("Profiles are acted on with sanctions, which come later.", field="action")
+        raise Unprocessable("A member is warned, silenced, suspended or banned, not approved or deleted.",
+                            field="action")
     visible_topic = item if kind == "topic" else item.topic
     if not access.can_view_topic(moderator, visible_topic):
         raise NotFound(f"No such {kind}.")
@@ -384,3 +387,132 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         record_event("flag.resolved", moderator, topic=visible_topic if not visible_topic.is_deleted else None,
                      outcome=status, title=visible_topic.title, flaggers=sorted({f.flagger_id for f in open_flags}))
     return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}
+
+
+# Sanctions and appeals ----------------------------------------------------------------------------
+
+SANCTION_KINDS = dict(Sanction.KINDS)
+MAX_DAYS = 3650
+
+
+def active_sanction(user: Any) -> Sanction | None:
+    """The measure that stops this member posting now, if any (the longest-lasting one)."""
+    now = timezone.now()
+    current = Sanction.objects.filter(member=user, kind__in=["silence", "suspension", "ban"], lifted_at__isnull=True)
+    current = current.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    # A measure without end outweighs any other; otherwise the one that ends last.
+    return current.order_by(F("ends_at").desc(nulls_first=True), "-id").first()
+
+
+def describe(sanction: Sanction) -> str:
+    until = f" until {sanction.ends_at:%-d %B %Y, %H:%M} UTC" if sanction.ends_at else ""
+    verb = {"silence": "silenced", "suspension": "suspended", "ban": "banned"}.get(sanction.kind, "warned")
+    return f"You are {verb}{until}: {sanction.reason}"
+
+
+def check_may_post(user: Any) -> None:
+    """The posting check (core.gates): a silenced, suspended or banned member may read, not post."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    sanction = active_sanction(user)
+    if sanction is not None:
+        appeal = " You may appeal it from “Your standing” (/settings/standing/)." if not sanction.appealed_at else ""
+        raise NotAllowed(f"{describe(sanction)}.{appeal}")
+
+
+@transaction.atomic
+def sanction(moderator: Any, member: Any, kind: Any, *, reason: Any, days: Any = None) -> Sanction:
+    """Warn, silence, suspend or ban a member, with the rule concerned. Silences and suspensions last
+    `days`; a ban lasts until lifted (or `days`). Recorded, and the member is told."""
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators sanction members.")
+    if kind not in SANCTION_KINDS:
+        raise InvalidInput(f"Choose a measure: {', '.join(SANCTION_KINDS)}.", field="kind")
+    if member.pk == moderator.pk:
+        raise Unprocessable("You cannot sanction yourself.", field="member")
+    if _is_moderator(member) and not access.is_admin(moderator):
+        raise NotAllowed("Only admins sanction moderators.")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Cite the rule and say why: the member reads it.", field="reason")
+    ends_at = None
+    if kind in {"silence", "suspension"} or (kind == "ban" and days not in (None, "")):
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            raise InvalidInput("Say for how many days (a whole number).", field="days")
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidInput(f"Between 1 and {MAX_DAYS} days.", field="days")
+        ends_at = timezone.now() + timedelta(days=days)
+    created = Sanction.objects.create(member=member, kind=kind, reason=reason[:2000], issued_by=moderator,
+                                      ends_at=ends_at)
+    record(moderator, f"sanction_{kind}", target_type="member", target_id=member.pk, target_label=member.username,
+           reason=reason, after={"kind": kind, "until": ends_at.isoformat() if ends_at else None})
+    from townhall.activity.services import record_event
+
+    record_event("member.sanctioned", moderator, member=member.pk, sanction=created.pk, kind=kind)
+    return created
+
+
+@transaction.atomic
+def appeal(member: Any, sanction_id: Any, text: Any) -> Sanction:
+    """The member's one appeal against a measure; a different moderator decides it."""
+    item = Sanction.objects.select_for_update().filter(pk=sanction_id, member=member).first()
+    if item is None:
+        raise NotFound("No such measure on your account.")
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise InvalidInput("Say why the measure should be lifted.", field="appeal")
+    if len(text) > 2000:
+        raise InvalidInput("At most 2,000 characters.", field="appeal")
+    if item.appealed_at is not None:
+        raise Conflict("You have appealed this measure already: one appeal per measure.", field="appeal")
+    if item.lifted_at is not None:
+        raise Unprocessable("This measure was lifted already.", field="appeal")
+    item.appeal, item.appealed_at = text, timezone.now()
+    item.save(update_fields=["appeal", "appealed_at"])
+    from townhall.activity.services import record_event
+
+    record_event("sanction.appealed", member, member=member.pk, sanction=item.pk)
+    return item
+
+
+def open_appeals(moderator: Any) -> QuerySet:
+    """Appeals waiting for a decision that this moderator may take (not against their own measures)."""
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators decide appeals.")
+    return (Sanction.objects.filter(appealed_at__isnull=False, appeal_decided_at__isnull=True)
+            .exclude(issued_by=moderator).select_related("member", "issued_by").order_by("appealed_at", "id"))
+
+
+@transaction.atomic
+def decide_appeal(moderator: Any, sanction_id: Any, decision: Any, note: Any = "") -> Sanction:
+    """Uphold or lift a measure on appeal. The moderator who issued it may not decide: an appeal goes to
+    someone else. Decided once; recorded, and the member is told."""
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators decide appeals.")
+    item = Sanction.objects.select_for_update().filter(pk=sanction_id, appealed_at__isnull=False).first()
+    if item is None:
+        raise NotFound("No such appeal.")
+    if item.issued_by_id == moderator.pk:
+        raise NotAllowed("An appeal goes to a different moderator than the one who issued the measure.")
+    if decision not in {"upheld", "lifted"}:
+        raise InvalidInput("Decide: upheld or lifted.", field="decision")
+    if item.appeal_decided_at is not None:
+        raise Conflict("This appeal has been decided already.")
+    note = note.strip() if isinstance(note, str) else ""
+    now = timezone.now()
+    item.appeal_decision, item.appeal_note, item.appeal_decided_by, item.appeal_decided_at = (
+        decision, note[:2000], moderator, now)
+    fields = ["appeal_decision", "appeal_note", "appeal_decided_by", "appeal_decided_at"]
+    if decision == "lifted":
+        item.lifted_at = now
+        fields.append("lifted_at")
+    item.save(update_fields=fields)
+    record(moderator, f"appeal_{decision}", target_type="member", target_id=item.member_id,
+           target_label=item.member.username, reason=note,
+           before={"kind": item.kind}, after={"decision": decision})
+    from townhall.activity.services import record_event
+
+    record_event("sanction.appeal_decided", moderator, member=item.member_id, sanction=item.pk, decision=decision)
+    return item

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from townhall.core.errors import InvalidInput, ServiceError
-from townhall.core.pages import bad_request, form_status, query_with, raise_for_access
+from townhall.core.pages import bad_request, form_status, member_of, query_with, raise_for_access
 from townhall.core.pagination import InvalidCursor, keyset_page
 from townhall.moderation import services
-from townhall.moderation.models import AuditEntry, Flag
+from townhall.moderation.models import AuditEntry, Flag, Sanction
 
 PAGE_SIZE = 50
 FILTERS = ("actor", "action", "target", "target_id", "since", "until", "q")
@@ -117,6 +117,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if not services.can_read_audit(request.user):
         raise PermissionDenied("Only moderators review flags.")
     return render(request, "moderation/queue.html", {"items": services.review_queue(request.user),
+                                                     "appeals": services.open_appeals(request.user),
                                                      "actions": services.REVIEW_ACTIONS})
 
 
@@ -137,4 +138,67 @@ def review_item(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     else:
         messages.success(request, f"Done: {result['outcome']}; {result['flags_closed']} flag(s) closed and the "
                                   "flaggers told.")
+    return redirect("review_queue")
+
+
+# Sanctions and appeals ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sanction_member(request: HttpRequest, username: str) -> HttpResponse:
+    """A moderator's measure against a member, from their profile."""
+    from django.contrib.auth import get_user_model
+
+    if not services.can_read_audit(request.user):
+        raise PermissionDenied("Only moderators sanction members.")
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    context: dict[str, Any] = {"member": member, "kinds": Sanction.KINDS, "errors": {}, "values": request.POST,
+                               "history": Sanction.objects.filter(member=member).select_related("issued_by")}
+    if request.method == "POST":
+        try:
+            services.sanction(request.user, member, request.POST.get("kind"), reason=request.POST.get("reason"),
+                              days=request.POST.get("days"))
+        except ServiceError as exc:
+            raise_for_access(exc)
+            context["errors"] = exc.errors or {"kind": [exc.message]}
+            return render(request, "moderation/sanction.html", context, status=form_status(exc))
+        messages.success(request, f"{member.name} is told, and it is in the audit log.")
+        return redirect(member)
+    return render(request, "moderation/sanction.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_standing(request: HttpRequest) -> HttpResponse:
+    """A member's measures: why, until when, and the one appeal each allows."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.appeal(request.user, request.POST.get("sanction"), request.POST.get("appeal"))
+        except ServiceError as exc:
+            raise_for_access(exc)
+            errors = exc.errors or {"appeal": [exc.message]}
+        else:
+            messages.success(request, "Your appeal is sent: a different moderator will decide it.")
+            return redirect("my_standing")
+    member = member_of(request)
+    sanctions = Sanction.objects.filter(member=member)
+    active = services.active_sanction(member)
+    return render(request, "moderation/standing.html", {
+        "sanctions": sanctions, "active": active, "active_text": services.describe(active) if active else "",
+        "errors": errors, "appeal_for": request.POST.get("sanction", ""),
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def decide_appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
+    try:
+        services.decide_appeal(request.user, sanction_id, request.POST.get("decision"), request.POST.get("note", ""))
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Decided: the member is told, and it is in the audit log.")
     return redirect("review_queue")

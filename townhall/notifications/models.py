@@ -42,6 +42,8 @@ class Notification(models.Model):
         ("official", "answered officially"),
         ("flag_upheld", "acted on your flag"),
         ("flag_dismissed", "reviewed your flag and left the content up"),
+        ("sanction", "took a measure on your account (see why on “Your standing”)"),
+        ("appeal_decided", "decided your appeal"),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

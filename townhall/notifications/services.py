@@ -289,7 +289,17 @@ def _on_flag_resolved(event: Event) -> None:
         notify(user, verb, event)
 
 
+def _on_member_measure(event: Event) -> None:
+    """A sanctioned member, or one whose appeal was decided, is told (the reason is on their standing page)."""
+    member_id = (event.data or {}).get("member")
+    member = get_user_model().objects.filter(pk=member_id, is_active=True).first() if member_id else None
+    if member is not None:
+        notify(member, "sanction" if event.verb == "member.sanctioned" else "appeal_decided", event)
+
+
 _HANDLERS = {
+    "member.sanctioned": _on_member_measure,
+    "sanction.appeal_decided": _on_member_measure,
     "flag.resolved": _on_flag_resolved,
     "topic.created": _on_topic_created,
     "post.created": _on_post_created,

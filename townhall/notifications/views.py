@@ -50,6 +50,8 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
         return redirect(notification.topic.get_absolute_url() + f"#post-{notification.post_id}")
     if notification.topic_id:
         return redirect(notification.topic.get_absolute_url())
+    if notification.verb in {"sanction", "appeal_decided"}:
+        return redirect("my_standing")
     return redirect("notifications")
 
 

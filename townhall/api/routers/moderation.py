@@ -11,6 +11,8 @@ from ninja import Query, Router, Status
 from townhall.api.auth import MEMBER
 from townhall.api.routers.topics import WRITE_ERRORS
 from townhall.api.schemas import (
+    AppealDecisionIn,
+    AppealIn,
     AuditPage,
     AuditQuery,
     ErrorOut,
@@ -19,9 +21,10 @@ from townhall.api.schemas import (
     ModerationActionIn,
     ModerationActionOut,
     ReviewQueueOut,
+    SanctionOut,
 )
 from townhall.content import services as content
-from townhall.core.errors import NotAllowed, NotFound
+from townhall.core.errors import InvalidInput, NotAllowed, NotFound
 from townhall.core.pagination import keyset_page
 from townhall.moderation import services
 
@@ -90,10 +93,39 @@ def moderation_queue(request: HttpRequest) -> dict[str, Any]:
              summary="A moderator's decision")
 def moderation_action(request: HttpRequest, payload: ModerationActionIn) -> dict[str, Any]:
     """`approve`, `hide`, `delete` and `restore` a topic or post, with a `reason` (recorded in the audit log
-    and told to the flaggers). Locking, moving, merging and sanctions answer **422** until they land."""
+    and told to the flaggers); `warn`, `silence`, `suspend` (both with `days`) and `ban` a `user`.
+    Locking, moving and merging answer **422** until they land."""
     if not services.can_read_audit(request.user):
         raise NotAllowed("Only moderators act on content.")
     targets = _targets(request.user, payload.topic, payload.post, payload.user)
-    if "user" in payload.model_fields_set and payload.user is not None:
-        targets = {"member": targets.pop("member"), **targets}
+    if payload.action in SANCTIONS:
+        if set(targets) != {"member"}:
+            raise InvalidInput("A warning, silence, suspension or ban names a `user`.", field="user")
+        measure = services.sanction(request.user, targets["member"], SANCTIONS[payload.action],
+                                    reason=payload.reason, days=payload.days)
+        return {"action": payload.action, "target": f"member:{measure.member_id}", "outcome": measure.kind,
+                "flags_closed": 0}
     return services.review(request.user, payload.action, reason=payload.reason, **targets)
+
+
+SANCTIONS = {"warn": "warning", "silence": "silence", "suspend": "suspension", "ban": "ban"}
+
+
+def _sanction_data(item: Any) -> dict[str, Any]:
+    return {"id": item.pk, "member": item.member.username, "kind": item.kind, "reason": item.reason,
+            "ends_at": item.ends_at, "lifted": item.lifted_at is not None, "appealed": item.appealed_at is not None,
+            "appeal_decision": item.appeal_decision}
+
+
+@router.post("/sanctions/{int:sanction_id}/appeal", auth=MEMBER, response={200: SanctionOut, **WRITE_ERRORS},
+             summary="Appeal a measure on your account")
+def appeal_sanction(request: HttpRequest, sanction_id: int, payload: AppealIn) -> dict[str, Any]:
+    """Once per measure (**409** after); a different moderator than its issuer decides."""
+    return _sanction_data(services.appeal(request.user, sanction_id, payload.appeal))
+
+
+@router.post("/moderation/appeals/{int:sanction_id}", auth=MEMBER, response={200: SanctionOut, **WRITE_ERRORS},
+             summary="Decide an appeal")
+def decide_appeal(request: HttpRequest, sanction_id: int, payload: AppealDecisionIn) -> dict[str, Any]:
+    """Uphold or lift (moderators other than the measure's issuer: **403** for them)."""
+    return _sanction_data(services.decide_appeal(request.user, sanction_id, payload.decision, payload.note))

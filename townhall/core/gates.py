@@ -1,0 +1,21 @@
+"""Checks every write of members' content passes, registered by the apps that decide them (a
+sanctioned member may not post: moderation registers that check). Content calls one function and
+does not know who decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_posting_checks: list[Callable[[Any], None]] = []
+
+
+def register_posting_check(check: Callable[[Any], None]) -> None:
+    """`check(user)` raises a core.errors.ServiceError when this member may not post now."""
+    if check not in _posting_checks:
+        _posting_checks.append(check)
+
+
+def check_may_post(user: Any) -> None:
+    for check in _posting_checks:
+        check(user)
