@@ -505,3 +505,22 @@ class AppealIn(Input):
 class AppealDecisionIn(Input):
     decision: Literal["upheld", "lifted"]
     note: Text = Field("", max_length=2000)
+
+
+class GuidelinesVersionOut(Schema):
+    version: int
+    reason: str
+    at: datetime
+    by: str | None
+
+
+class GuidelinesOut(Schema):
+    space: str | None = Field(description="The space whose own guidelines these are, or null for the site's.")
+    version: int | None
+    body: str
+    body_html: str
+    versions: list[GuidelinesVersionOut]
+
+
+class GuidelinesQuery(Schema):
+    space: Text | None = Field(None, description="A space's slug: its own guidelines, else the site's.")

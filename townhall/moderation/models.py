@@ -145,3 +145,44 @@ class Sanction(models.Model):
         if self.kind == "warning" or self.lifted_at is not None:
             return False
         return self.ends_at is None or self.ends_at > timezone.now()
+
+
+class GuidelinesVersion(models.Model):
+    """One version of the community guidelines (site-wide, or a space's own). Changed in public: every
+    version keeps its reason and its author, and the changelog shows what changed."""
+
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    body_html = models.TextField()
+    reason = models.CharField(max_length=500)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["space", "version"], name="one_guidelines_version_number"),
+            models.UniqueConstraint(fields=["version"], condition=models.Q(space__isnull=True),
+                                    name="one_site_guidelines_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Guidelines v{self.version} ({self.space_id or 'site'})"
+
+
+class GuidelinesFollow(models.Model):
+    """A member who wants to hear when the (site's or a space's) guidelines change."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "space"], name="one_guidelines_follow"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(space__isnull=True),
+                                    name="one_site_guidelines_follow"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows the guidelines of {self.space_id or 'the site'}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from townhall.activity.models import Event
 from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
-from townhall.moderation.models import AuditEntry, Flag, Sanction
+from townhall.moderation.models import AuditEntry, Flag, GuidelinesFollow, GuidelinesVersion, Sanction
 
 # What an event says a moderator or an admin did. Content changes count when they act on what is not
 # their own (an author editing or deleting their own post is not moderation); space and member
@@ -39,8 +39,8 @@ REVIEW_ACTIONS = ("approve", "hide", "delete", "restore")
 ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]}
                  | {f"review_{action}" for action in REVIEW_ACTIONS}
                  | {f"sanction_{kind}" for kind in ("warning", "silence", "suspension", "ban")}
-                 | {"appeal_upheld", "appeal_lifted"})
-TARGET_TYPES = ["topic", "post", "space", "member"]
+                 | {"appeal_upheld", "appeal_lifted", "publish_guidelines"})
+TARGET_TYPES = ["topic", "post", "space", "member", "site"]
 
 
 def _is_moderator(user: Any) -> bool:
@@ -516,3 +516,87 @@ def decide_appeal(moderator: Any, sanction_id: Any, decision: Any, note: Any = "
 
     record_event("sanction.appeal_decided", moderator, member=item.member_id, sanction=item.pk, decision=decision)
     return item
+
+
+# Guidelines -----------------------------------------------------------------------------------------
+
+GUIDELINES_MAX = 50_000
+
+
+def current_guidelines(space: Any = None) -> GuidelinesVersion | None:
+    """The guidelines that apply: the space's own if it has them, else the site's."""
+    if space is not None:
+        own = GuidelinesVersion.objects.filter(space=space).order_by("-version").first()
+        if own is not None:
+            return own
+    return GuidelinesVersion.objects.filter(space__isnull=True).order_by("-version").first()
+
+
+def guidelines_history(space: Any = None) -> QuerySet:
+    return GuidelinesVersion.objects.filter(space=space).select_related("author").order_by("-version")
+
+
+@transaction.atomic
+def publish_guidelines(moderator: Any, *, body: Any, reason: Any, space: Any = None) -> GuidelinesVersion:
+    """A new version, with a public reason. Followers are told; it is in the audit log."""
+    from townhall.activity.services import record_event
+    from townhall.core.markdown import render_markdown
+
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators change the guidelines.")
+    if space is not None and not access.can_view_space(moderator, space):
+        raise NotFound("No such space.", field="space")
+    body = body.strip() if isinstance(body, str) else ""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not body:
+        raise InvalidInput("The guidelines cannot be empty.", field="body")
+    if len(body) > GUIDELINES_MAX or "\x00" in body:
+        raise InvalidInput(f"At most {GUIDELINES_MAX:,} characters of text.", field="body")
+    if not reason:
+        raise InvalidInput("Say why they change: the reason is public.", field="reason")
+    if len(reason) > 500:
+        raise InvalidInput("At most 500 characters.", field="reason")
+    latest = GuidelinesVersion.objects.select_for_update().filter(space=space).order_by("-version").first()
+    if latest is not None and latest.body == body:
+        raise Unprocessable("Nothing changed: these are the current guidelines.", field="body")
+    created = GuidelinesVersion.objects.create(
+        space=space, version=(latest.version + 1) if latest else 1, body=body, body_html=render_markdown(body),
+        reason=reason, author=moderator)
+    record(moderator, "publish_guidelines", target_type="space" if space else "site",
+           target_id=space.pk if space else None, target_label=space.name if space else "Community guidelines",
+           space=space, reason=reason, before={"version": latest.version if latest else None},
+           after={"version": created.version})
+    record_event("guidelines.published", moderator, space=space, version=created.version,
+                 followers=list(GuidelinesFollow.objects.filter(space=space).values_list("user_id", flat=True)))
+    return created
+
+
+def follow_guidelines(user: Any, *, space: Any = None, follow: bool = True) -> bool:
+    if follow:
+        GuidelinesFollow.objects.get_or_create(user=user, space=space)
+    else:
+        GuidelinesFollow.objects.filter(user=user, space=space).delete()
+    return follow
+
+
+def follows_guidelines(user: Any, space: Any = None) -> bool:
+    return bool(user.is_authenticated and GuidelinesFollow.objects.filter(user=user, space=space).exists())
+
+
+def guidelines_diff(older: GuidelinesVersion | None, newer: GuidelinesVersion) -> list[tuple[str, str]]:
+    """Line by line, what a version changed: (kind, line) with kind "add", "remove" or "same"."""
+    import difflib
+
+    before = older.body.splitlines() if older else []
+    out = []
+    for line in difflib.ndiff(before, newer.body.splitlines()):
+        tag, text = line[:2], line[2:]
+        if tag == "? ":
+            continue
+        out.append(({"+ ": "add", "- ": "remove"}.get(tag, "same"), text))
+    return out
+
+
+def is_first_post(user: Any) -> bool:
+    """Someone who has not asked or answered yet: they see the guidelines before they post."""
+    return bool(user.is_authenticated and not user.question_count and not user.answer_count)

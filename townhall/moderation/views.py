@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -202,3 +203,73 @@ def decide_appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
     else:
         messages.success(request, "Decided: the member is told, and it is in the audit log.")
     return redirect("review_queue")
+
+
+# Guidelines ------------------------------------------------------------------------------------------
+
+
+def _guidelines_space(request: HttpRequest) -> Any:
+    from townhall.spaces.services import get_space_for
+
+    slug = request.GET.get("space") or request.POST.get("space")
+    if not slug:
+        return None
+    try:
+        return get_space_for(request.user, slug)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        raise
+
+
+@require_safe
+def guidelines(request: HttpRequest) -> HttpResponse:
+    space = _guidelines_space(request)
+    return render(request, "moderation/guidelines.html", {
+        "space": space, "current": services.current_guidelines(space),
+        "following": services.follows_guidelines(request.user, space),
+        "may_edit": services.can_read_audit(request.user),
+    })
+
+
+@require_safe
+def guidelines_changes(request: HttpRequest) -> HttpResponse:
+    """The public changelog: every version, its reason, its author, and what it changed."""
+    space = _guidelines_space(request)
+    versions = list(services.guidelines_history(space)[:100])
+    changes = [{"version": v, "diff": services.guidelines_diff(versions[i + 1] if i + 1 < len(versions) else None, v)}
+               for i, v in enumerate(versions)]
+    return render(request, "moderation/guidelines_changes.html", {"space": space, "changes": changes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_guidelines(request: HttpRequest) -> HttpResponse:
+    if not services.can_read_audit(request.user):
+        raise PermissionDenied("Only moderators change the guidelines.")
+    space = _guidelines_space(request)
+    current = services.current_guidelines(space) if space is None else \
+        services.guidelines_history(space).first()
+    context: dict[str, Any] = {"space": space, "errors": {},
+                               "body": request.POST.get("body", current.body if current else ""),
+                               "reason": request.POST.get("reason", "")}
+    if request.method == "POST":
+        try:
+            services.publish_guidelines(request.user, body=request.POST.get("body"),
+                                        reason=request.POST.get("reason"), space=space)
+        except ServiceError as exc:
+            raise_for_access(exc)
+            context["errors"] = exc.errors or {"body": [exc.message]}
+            return render(request, "moderation/guidelines_edit.html", context, status=form_status(exc))
+        messages.success(request, "The new version is published, with its reason; followers are told.")
+        return redirect(reverse("guidelines") + (f"?space={space.slug}" if space else ""))
+    return render(request, "moderation/guidelines_edit.html", context)
+
+
+@login_required
+@require_POST
+def follow_guidelines(request: HttpRequest) -> HttpResponse:
+    space = _guidelines_space(request)
+    follow = request.POST.get("value", "1") != "0"
+    services.follow_guidelines(member_of(request), space=space, follow=follow)
+    messages.success(request, "You will hear when they change." if follow else "You no longer follow them.")
+    return redirect(reverse("guidelines") + (f"?space={space.slug}" if space else ""))

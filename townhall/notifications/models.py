@@ -44,6 +44,7 @@ class Notification(models.Model):
         ("flag_dismissed", "reviewed your flag and left the content up"),
         ("sanction", "took a measure on your account (see why on “Your standing”)"),
         ("appeal_decided", "decided your appeal"),
+        ("guidelines", "changed the community guidelines"),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

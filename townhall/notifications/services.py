@@ -297,7 +297,14 @@ def _on_member_measure(event: Event) -> None:
         notify(member, "sanction" if event.verb == "member.sanctioned" else "appeal_decided", event)
 
 
+def _on_guidelines(event: Event) -> None:
+    """Members who follow the guidelines hear of a new version."""
+    for user in get_user_model().objects.filter(pk__in=(event.data or {}).get("followers", []), is_active=True):
+        notify(user, "guidelines", event)
+
+
 _HANDLERS = {
+    "guidelines.published": _on_guidelines,
     "member.sanctioned": _on_member_measure,
     "sanction.appeal_decided": _on_member_measure,
     "flag.resolved": _on_flag_resolved,

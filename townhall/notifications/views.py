@@ -52,6 +52,8 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
         return redirect(notification.topic.get_absolute_url())
     if notification.verb in {"sanction", "appeal_decided"}:
         return redirect("my_standing")
+    if notification.verb == "guidelines":
+        return redirect("guidelines_changes")
     return redirect("notifications")
 
 

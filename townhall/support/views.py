@@ -34,6 +34,7 @@ from townhall.core.pages import (
     with_retry_after,
 )
 from townhall.core.pagination import InvalidCursor, keyset_page
+from townhall.moderation import services as moderation
 from townhall.notifications import services as notifications
 from townhall.spaces import services as spaces
 from townhall.support import services
@@ -68,7 +69,9 @@ def _space_choices(user: Any) -> list[tuple[str, str]]:
 def ask(request: HttpRequest) -> HttpResponse:
     form = AskForm(request.POST or None, spaces=_space_choices(request.user),
                    initial={"space": request.GET.get("space", "")})
-    context: dict[str, Any] = {"form": form, "preview": None}
+    # New members see the guidelines before their first post.
+    first = moderation.current_guidelines() if moderation.is_first_post(request.user) else None
+    context: dict[str, Any] = {"form": form, "preview": None, "first_post_guidelines": first}
     if request.method != "POST":
         return render(request, "support/ask.html", context)
     if not form.is_valid():  # only unparseable text (a NUL byte) fails here: the services judge the rest

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from townhall.api.auth import MEMBER
+from townhall.api.auth import ANYONE, MEMBER
 from townhall.api.routers.topics import WRITE_ERRORS
 from townhall.api.schemas import (
     AppealDecisionIn,
@@ -18,6 +18,8 @@ from townhall.api.schemas import (
     ErrorOut,
     FlagIn,
     FlagOut,
+    GuidelinesOut,
+    GuidelinesQuery,
     ModerationActionIn,
     ModerationActionOut,
     ReviewQueueOut,
@@ -129,3 +131,21 @@ def appeal_sanction(request: HttpRequest, sanction_id: int, payload: AppealIn) -
 def decide_appeal(request: HttpRequest, sanction_id: int, payload: AppealDecisionIn) -> dict[str, Any]:
     """Uphold or lift (moderators other than the measure's issuer: **403** for them)."""
     return _sanction_data(services.decide_appeal(request.user, sanction_id, payload.decision, payload.note))
+
+
+@router.get("/guidelines", auth=ANYONE, response={200: GuidelinesOut, 404: ErrorOut}, summary="Community guidelines")
+def guidelines(request: HttpRequest, query: Query[GuidelinesQuery]) -> dict[str, Any]:
+    """The current guidelines (a space's own, else the site's) and every version's reason."""
+    from townhall.spaces.services import get_space_for
+
+    space = get_space_for(request.user, query.space) if query.space else None
+    current = services.current_guidelines(space)
+    owner = current.space if current is not None else None
+    return {
+        "space": owner.slug if owner is not None else None,
+        "version": current.version if current else None,
+        "body": current.body if current else "", "body_html": current.body_html if current else "",
+        "versions": [{"version": v.version, "reason": v.reason, "at": v.created_at,
+                      "by": v.author.username if v.author else None}
+                     for v in services.guidelines_history(owner)[:100]] if current else [],
+    }
