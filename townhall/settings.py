@@ -294,6 +294,10 @@ NEW_ACCOUNT_POSTS_PER_HOUR = env_int("TOWNHALL_NEW_ACCOUNT_POSTS_PER_HOUR", 10)
 
 # Anonymous visitors' pages are cached whole; any recorded event invalidates them at once.
 PAGE_CACHE_SECONDS = env_int("TOWNHALL_PAGE_CACHE_SECONDS", 300)
+# Spam defence: what new accounts may put in one post, and link domains no one may post.
+NEW_ACCOUNT_LINKS = env_int("TOWNHALL_NEW_ACCOUNT_LINKS", 2)
+NEW_ACCOUNT_MENTIONS = env_int("TOWNHALL_NEW_ACCOUNT_MENTIONS", 5)
+BLOCKED_LINK_DOMAINS = [d.lower().removeprefix("www.") for d in env_list("TOWNHALL_BLOCKED_LINK_DOMAINS")]
 # Flags: how much one member's flag weighs, by role, and the weight that hides an item until reviewed.
 FLAG_WEIGHTS = {
     "member": env_int("TOWNHALL_FLAG_WEIGHT_MEMBER", 1),

@@ -471,7 +471,7 @@ class ReviewQueueOut(Schema):
 
 class ModerationActionIn(Input):
     action: Literal["approve", "hide", "delete", "restore", "lock", "unlock", "move", "merge", "warn", "suspend",
-                    "silence", "ban"]
+                    "silence", "ban", "spam"]
     topic: Id | None = None
     post: Id | None = None
     user: Text | None = Field(None, max_length=150)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 _posting_checks: list[Callable[[Any], None]] = []
+_content_checks: list[Callable[[Any, str], None]] = []
 
 
 def register_posting_check(check: Callable[[Any], None]) -> None:
@@ -19,3 +20,14 @@ def register_posting_check(check: Callable[[Any], None]) -> None:
 def check_may_post(user: Any) -> None:
     for check in _posting_checks:
         check(user)
+
+
+def register_content_check(check: Callable[[Any, str], None]) -> None:
+    """`check(user, text)` raises a core.errors.ServiceError when this text may not be posted (spam)."""
+    if check not in _content_checks:
+        _content_checks.append(check)
+
+
+def check_content(user: Any, text: str) -> None:
+    for check in _content_checks:
+        check(user, text)

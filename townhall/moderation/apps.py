@@ -8,8 +8,10 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.activity.services import register_recorder
-        from townhall.core.gates import register_posting_check
+        from townhall.core.gates import register_content_check, register_posting_check
+        from townhall.moderation import spam
         from townhall.moderation.services import audit_event, check_may_post
 
         register_recorder(audit_event)
         register_posting_check(check_may_post)
+        register_content_check(spam.check_content)

@@ -186,3 +186,25 @@ class GuidelinesFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows the guidelines of {self.space_id or 'the site'}"
+
+
+class SpamSweep(models.Model):
+    """A "spam" action: everything a member posted, removed at once (and the account banned), kept
+    together so that one undo puts it all back."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    topic_ids = models.JSONField(default=list)
+    post_ids = models.JSONField(default=list)
+    ban = models.ForeignKey(Sanction, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Spam sweep of {self.member_id}"

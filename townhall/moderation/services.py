@@ -18,7 +18,7 @@ from django.utils import timezone
 from townhall.activity.models import Event
 from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
-from townhall.moderation.models import AuditEntry, Flag, GuidelinesFollow, GuidelinesVersion, Sanction
+from townhall.moderation.models import AuditEntry, Flag, GuidelinesFollow, GuidelinesVersion, Sanction, SpamSweep
 
 # What an event says a moderator or an admin did. Content changes count when they act on what is not
 # their own (an author editing or deleting their own post is not moderation); space and member
@@ -39,7 +39,7 @@ REVIEW_ACTIONS = ("approve", "hide", "delete", "restore")
 ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]}
                  | {f"review_{action}" for action in REVIEW_ACTIONS}
                  | {f"sanction_{kind}" for kind in ("warning", "silence", "suspension", "ban")}
-                 | {"appeal_upheld", "appeal_lifted", "publish_guidelines"})
+                 | {"appeal_upheld", "appeal_lifted", "publish_guidelines", "spam_removed", "spam_undone"})
 TARGET_TYPES = ["topic", "post", "space", "member", "site"]
 
 
@@ -600,3 +600,67 @@ def guidelines_diff(older: GuidelinesVersion | None, newer: GuidelinesVersion) -
 def is_first_post(user: Any) -> bool:
     """Someone who has not asked or answered yet: they see the guidelines before they post."""
     return bool(user.is_authenticated and not user.question_count and not user.answer_count)
+
+
+# The "spam" action ------------------------------------------------------------------------------------
+
+SWEEP_MAX = 5000  # items removed by one sweep; a larger account is swept again
+
+
+@transaction.atomic
+def remove_as_spam(moderator: Any, member: Any, *, reason: Any) -> SpamSweep:
+    """Remove everything a member posted at once and ban the account; one undo puts it all back."""
+    from townhall.content import services as content
+    from townhall.content.models import Post, Topic
+
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators remove spam.")
+    if _is_moderator(member):
+        raise NotAllowed("A moderator's or admin's account is not swept as spam.")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Give the reason: it is recorded.", field="reason")
+    seen = access.visible_space_ids(moderator)  # what this moderator may act on
+    topics = list(Topic.objects.filter(author=member, is_deleted=False, space_id__in=seen)
+                  .select_related("space")[:SWEEP_MAX])
+    posts = list(Post.objects.filter(author=member, is_deleted=False, topic__space_id__in=seen)
+                 .select_related("topic__space")[:SWEEP_MAX])
+    for post in posts:
+        content.delete_post(moderator, post, reason=reason)
+    for topic in topics:
+        content.delete_topic(moderator, topic, reason=reason)
+    current = active_sanction(member)
+    banned = current is not None and current.kind == "ban" and current.ends_at is None
+    ban = None if banned else sanction(moderator, member, "ban", reason=reason)
+    sweep = SpamSweep.objects.create(member=member, moderator=moderator, reason=reason, ban=ban,
+                                     topic_ids=[t.pk for t in topics], post_ids=[p.pk for p in posts])
+    record(moderator, "spam_removed", target_type="member", target_id=member.pk, target_label=member.username,
+           reason=reason, after={"topics": len(topics), "posts": len(posts), "sweep": sweep.pk})
+    return sweep
+
+
+@transaction.atomic
+def undo_spam(moderator: Any, sweep_id: Any) -> SpamSweep:
+    """Put back what a sweep removed (what was not restored or deleted again since) and lift its ban."""
+    from townhall.content import services as content
+    from townhall.content.models import Post, Topic
+
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators undo a spam removal.")
+    sweep = SpamSweep.objects.select_for_update().filter(pk=sweep_id).first()
+    if sweep is None:
+        raise NotFound("No such spam removal.")
+    if sweep.undone_at is not None:
+        raise Conflict("This spam removal was undone already.")
+    for topic in Topic.objects.filter(pk__in=sweep.topic_ids, is_deleted=True, deleted_by=sweep.moderator_id):
+        content.restore_topic(moderator, topic, reason="spam removal undone")
+    for post in Post.objects.filter(pk__in=sweep.post_ids, is_deleted=True, deleted_by=sweep.moderator_id):
+        content.restore_post(moderator, post, reason="spam removal undone")
+    now = timezone.now()
+    if sweep.ban_id:
+        Sanction.objects.filter(pk=sweep.ban_id, lifted_at__isnull=True).update(lifted_at=now)
+    sweep.undone_at, sweep.undone_by = now, moderator
+    sweep.save(update_fields=["undone_at", "undone_by"])
+    record(moderator, "spam_undone", target_type="member", target_id=sweep.member_id,
+           target_label=sweep.member.username, after={"sweep": sweep.pk})
+    return sweep

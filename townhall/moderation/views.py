@@ -18,7 +18,7 @@ from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.pages import bad_request, form_status, member_of, query_with, raise_for_access
 from townhall.core.pagination import InvalidCursor, keyset_page
 from townhall.moderation import services
-from townhall.moderation.models import AuditEntry, Flag, Sanction
+from townhall.moderation.models import AuditEntry, Flag, Sanction, SpamSweep
 
 PAGE_SIZE = 50
 FILTERS = ("actor", "action", "target", "target_id", "since", "until", "q")
@@ -155,7 +155,8 @@ def sanction_member(request: HttpRequest, username: str) -> HttpResponse:
         raise PermissionDenied("Only moderators sanction members.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     context: dict[str, Any] = {"member": member, "kinds": Sanction.KINDS, "errors": {}, "values": request.POST,
-                               "history": Sanction.objects.filter(member=member).select_related("issued_by")}
+                               "history": Sanction.objects.filter(member=member).select_related("issued_by"),
+                               "sweeps": SpamSweep.objects.filter(member=member)}
     if request.method == "POST":
         try:
             services.sanction(request.user, member, request.POST.get("kind"), reason=request.POST.get("reason"),
@@ -273,3 +274,33 @@ def follow_guidelines(request: HttpRequest) -> HttpResponse:
     services.follow_guidelines(member_of(request), space=space, follow=follow)
     messages.success(request, "You will hear when they change." if follow else "You no longer follow them.")
     return redirect(reverse("guidelines") + (f"?space={space.slug}" if space else ""))
+
+
+@login_required
+@require_POST
+def remove_as_spam(request: HttpRequest, username: str) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    member = get_object_or_404(get_user_model(), username=username)
+    try:
+        sweep = services.remove_as_spam(request.user, member, reason=request.POST.get("reason"))
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+        return redirect("sanction_member", username=username)
+    messages.success(request, f"Removed {len(sweep.topic_ids)} topic(s) and {len(sweep.post_ids)} post(s), and "
+                              "banned the account. Undo it below if it was a mistake.")
+    return redirect("sanction_member", username=username)
+
+
+@login_required
+@require_POST
+def undo_spam(request: HttpRequest, sweep_id: int) -> HttpResponse:
+    try:
+        sweep = services.undo_spam(request.user, sweep_id)
+    except ServiceError as exc:
+        raise_for_access(exc)
+        messages.error(request, exc.message)
+        return redirect("review_queue")
+    messages.success(request, "Put back, and the ban lifted.")
+    return redirect("sanction_member", username=sweep.member.username)

@@ -100,6 +100,12 @@ def moderation_action(request: HttpRequest, payload: ModerationActionIn) -> dict
     if not services.can_read_audit(request.user):
         raise NotAllowed("Only moderators act on content.")
     targets = _targets(request.user, payload.topic, payload.post, payload.user)
+    if payload.action == "spam":
+        if set(targets) != {"member"}:
+            raise InvalidInput("The spam action names a `user`.", field="user")
+        sweep = services.remove_as_spam(request.user, targets["member"], reason=payload.reason)
+        return {"action": "spam", "target": f"member:{sweep.member_id}", "outcome": "removed and banned",
+                "flags_closed": 0}
     if payload.action in SANCTIONS:
         if set(targets) != {"member"}:
             raise InvalidInput("A warning, silence, suspension or ban names a `user`.", field="user")

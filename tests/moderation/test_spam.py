@@ -1,0 +1,103 @@
+"""Spam defence: new-account limits, a domain blocklist, copied text across accounts, and the "spam"
+action that removes an account's content at once and can be undone."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.api.conftest import api_for, assert_error
+from tests.conftest import make_user
+from townhall.content.models import Post, Topic
+from townhall.content.services import create_post
+from townhall.core.errors import Conflict, NotAllowed, Unprocessable
+from townhall.moderation.models import AuditEntry
+from townhall.moderation.services import active_sanction, remove_as_spam, undo_spam
+from townhall.support.services import ask_question
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newcomer(db):
+    return make_user("newcomer", date_joined=timezone.now())
+
+
+def test_an_ordinary_first_question_with_one_link_to_the_companys_site_passes(newcomer, public_space):
+    topic = ask_question(newcomer, public_space, title="Setting up my new widget",
+                         body="I followed https://www.example.com/setup but the light stays red. Ideas?")
+    assert topic.pk
+
+
+def test_a_new_account_with_a_handful_of_links_is_refused_with_the_reason(newcomer, question):
+    body = "Deals! https://a.example.net https://b.example.net https://c.example.net"
+    with pytest.raises(Unprocessable) as refused:
+        create_post(newcomer, question, body=body)
+    assert "at most 2 links" in refused.value.message
+
+
+def test_an_established_member_may_share_many_links(other, question):
+    create_post(other, question, body="Docs: https://a.example.com https://b.example.com https://c.example.com")
+
+
+def test_a_new_account_mentioning_many_members_is_refused(newcomer, question):
+    with pytest.raises(Unprocessable):
+        create_post(newcomer, question, body="@anna @bob @carl @dora @emil @fred look at this")
+
+
+def test_links_to_a_blocked_domain_are_refused_for_everyone(settings, other, question):
+    settings.BLOCKED_LINK_DOMAINS = ["cheap-watches.example"]
+    with pytest.raises(Unprocessable) as refused:
+        create_post(other, question, body="Try www.shop.cheap-watches.example/now")
+    assert "cheap-watches.example" in refused.value.message
+
+
+def test_the_same_text_with_a_link_from_a_second_account_is_refused(other, outsider, question):
+    text = "Best prices on replacement widget parts at https://parts.example.org, delivered tomorrow"
+    create_post(other, question, body=text)
+    with pytest.raises(Unprocessable):
+        create_post(outsider, question, body=text.upper())
+    create_post(other, question, body=text)  # the same author may repeat themselves
+
+
+def test_the_answer_form_shows_the_spam_refusal(settings, other_client, question):
+    settings.BLOCKED_LINK_DOMAINS = ["spam.example"]
+    response = other_client.post(reverse("topic_answer", args=[question.pk]), {"body": "see http://spam.example"})
+    assert response.status_code == 400 and "not allowed here" in response.content.decode()
+
+
+def test_the_spam_action_removes_everything_bans_and_can_be_undone(moderator, other, public_space, question):
+    topic = ask_question(other, public_space, title="Buy cheap widgets here", body="Cheap!", check_rate=False)
+    posts = [create_post(other, question, body=f"Spam number {i}") for i in range(3)]
+    sweep = remove_as_spam(moderator, other, reason="Advertising everywhere")
+    assert (len(sweep.topic_ids), len(sweep.post_ids)) == (1, 3)
+    assert Topic.objects.get(pk=topic.pk).is_deleted
+    assert all(p.is_deleted for p in Post.objects.filter(pk__in=[p.pk for p in posts]))
+    assert active_sanction(other).kind == "ban"
+    assert AuditEntry.objects.filter(action="spam_removed").count() == 1
+    undo_spam(moderator, sweep.pk)
+    assert not Topic.objects.get(pk=topic.pk).is_deleted
+    assert not any(p.is_deleted for p in Post.objects.filter(pk__in=[p.pk for p in posts]))
+    assert active_sanction(other) is None
+    with pytest.raises(Conflict):
+        undo_spam(moderator, sweep.pk)
+
+
+def test_only_moderators_sweep_and_never_a_moderator(member, moderator, other):
+    with pytest.raises(NotAllowed):
+        remove_as_spam(member, other, reason="I do not like them")
+    with pytest.raises(NotAllowed):
+        remove_as_spam(make_user("second-mod", is_moderator=True), moderator, reason="Rival")
+
+
+def test_the_spam_action_from_the_page_and_the_api(moderator, moderator_client, member, other, question):
+    create_post(other, question, body="Spam again")
+    assert moderator_client.post(reverse("remove_as_spam", args=[other.username]),
+                                 {"reason": "Advertising"}).status_code == 302
+    assert active_sanction(other).kind == "ban"
+    spammer = make_user("spammer2")
+    assert_error(api_for(member).post("/moderation/actions", {"action": "spam", "user": "spammer2",
+                                                              "reason": "x"}), 403)
+    done = api_for(moderator).post("/moderation/actions", {"action": "spam", "user": "spammer2", "reason": "Ads"})
+    assert done.status_code == 200 and active_sanction(spammer).kind == "ban"
