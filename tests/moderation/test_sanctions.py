@@ -120,3 +120,12 @@ def test_the_api_sanctions_appeals_and_decides(moderator, other, member):
     assert_error(api_for(moderator).post(f"/moderation/appeals/{measure.pk}", {"decision": "lifted"}), 403)
     decided = api_for(second).post(f"/moderation/appeals/{measure.pk}", {"decision": "upheld", "note": "Rule 1"})
     assert decided.status_code == 200 and decided.json()["appeal_decision"] == "upheld"
+
+
+def test_a_broken_appeal_form_or_address_is_refused_not_a_server_error(moderator, other, other_client,
+                                                                        moderator_client):
+    sanction(moderator, other, "warning", reason="Rule 4")
+    assert other_client.post(reverse("my_standing"), {"sanction": "abc", "appeal": "Hi"}).status_code == 404
+    assert moderator_client.get("/moderation/sanction/a%00b/").status_code == 404
+    assert other_client.get("/flag/member/a%00b/").status_code == 404
+    assert moderator_client.post("/moderation/spam/a%00b/", {"reason": "x"}).status_code == 404

@@ -457,6 +457,10 @@ def sanction(moderator: Any, member: Any, kind: Any, *, reason: Any, days: Any =
 @transaction.atomic
 def appeal(member: Any, sanction_id: Any, text: Any) -> Sanction:
     """The member's one appeal against a measure; a different moderator decides it."""
+    try:
+        sanction_id = int(sanction_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such measure on your account.")
     item = Sanction.objects.select_for_update().filter(pk=sanction_id, member=member).first()
     if item is None:
         raise NotFound("No such measure on your account.")

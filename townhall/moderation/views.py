@@ -84,6 +84,8 @@ def _flag_target(request: HttpRequest, kind: str, key: str) -> Any:
     if kind == "post":
         return post_for(request, key)
     if kind == "member":
+        if "\x00" in key:  # PostgreSQL refuses NUL in text: no such member
+            raise Http404("No such member.")
         return get_object_or_404(get_user_model(), username=key, is_active=True)
     raise Http404("Nothing to flag here.")
 
@@ -153,6 +155,8 @@ def sanction_member(request: HttpRequest, username: str) -> HttpResponse:
 
     if not services.can_read_audit(request.user):
         raise PermissionDenied("Only moderators sanction members.")
+    if "\x00" in username:
+        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     context: dict[str, Any] = {"member": member, "kinds": Sanction.KINDS, "errors": {}, "values": request.POST,
                                "history": Sanction.objects.filter(member=member).select_related("issued_by"),
@@ -281,6 +285,8 @@ def follow_guidelines(request: HttpRequest) -> HttpResponse:
 def remove_as_spam(request: HttpRequest, username: str) -> HttpResponse:
     from django.contrib.auth import get_user_model
 
+    if "\x00" in username:
+        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username)
     try:
         sweep = services.remove_as_spam(request.user, member, reason=request.POST.get("reason"))
