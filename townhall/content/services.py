@@ -199,6 +199,8 @@ def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str
     new_title = clean_title(title) if title is not None else topic.title
     new_body = clean_body(body) if body is not None else topic.body
     if new_title != topic.title or new_body != topic.body:
+        gates.check_may_post(editor)
+        gates.check_content(editor, f"{new_title}\n{new_body}")
         _keep_revision(editor, topic=topic)
         topic.title, topic.body = new_title, new_body
         topic.body_html, _ = render_with_mentions(new_body)
@@ -220,6 +222,8 @@ def edit_post(editor: Any, post: Post, *, body: str) -> Post:
         raise NotAllowed("Only the author or a moderator may edit this.")
     new_body = clean_body(body)
     if new_body != post.body:
+        gates.check_may_post(editor)
+        gates.check_content(editor, new_body)
         _keep_revision(editor, post=post)
         post.body = new_body
         post.body_html, _ = render_with_mentions(new_body)

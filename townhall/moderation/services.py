@@ -367,7 +367,8 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     if action in {"approve", "delete"} and not open_flags:
         raise Conflict("No open flag on this: another moderator has already reviewed it.", field="target")
     if action in {"approve", "restore"}:
-        if item.is_deleted:
+        # Approving puts back what flags hid (deleted by no one), never what its author deleted.
+        if item.is_deleted and (action == "restore" or item.deleted_by_id is None):
             (content.restore_topic if kind == "topic" else content.restore_post)(moderator, item, reason=reason)
         status, outcome = "dismissed", "left up"
     else:
@@ -486,7 +487,8 @@ def open_appeals(moderator: Any) -> QuerySet:
     if not _is_moderator(moderator):
         raise NotAllowed("Only moderators decide appeals.")
     return (Sanction.objects.filter(appealed_at__isnull=False, appeal_decided_at__isnull=True)
-            .exclude(issued_by=moderator).select_related("member", "issued_by").order_by("appealed_at", "id"))
+            .exclude(issued_by=moderator).exclude(member=moderator)
+            .select_related("member", "issued_by").order_by("appealed_at", "id"))
 
 
 @transaction.atomic
@@ -498,8 +500,11 @@ def decide_appeal(moderator: Any, sanction_id: Any, decision: Any, note: Any = "
     item = Sanction.objects.select_for_update().filter(pk=sanction_id, appealed_at__isnull=False).first()
     if item is None:
         raise NotFound("No such appeal.")
-    if item.issued_by_id == moderator.pk:
-        raise NotAllowed("An appeal goes to a different moderator than the one who issued the measure.")
+    if item.issued_by_id == moderator.pk or item.member_id == moderator.pk:
+        raise NotAllowed("An appeal goes to a different moderator than the one who issued the measure, "
+                         "and never to the member it is about.")
+    if _is_moderator(item.member) and not access.is_admin(moderator):
+        raise NotAllowed("Only admins decide a moderator's appeal.")
     if decision not in {"upheld", "lifted"}:
         raise InvalidInput("Decide: upheld or lifted.", field="decision")
     if item.appeal_decided_at is not None:
@@ -656,6 +661,12 @@ def undo_spam(moderator: Any, sweep_id: Any) -> SpamSweep:
         raise NotFound("No such spam removal.")
     if sweep.undone_at is not None:
         raise Conflict("This spam removal was undone already.")
+    seen = access.visible_space_ids(moderator)
+    hidden_from_them = Topic.objects.filter(pk__in=sweep.topic_ids).exclude(space_id__in=seen).exists() or \
+        Post.objects.filter(pk__in=sweep.post_ids).exclude(topic__space_id__in=seen).exists()
+    if hidden_from_them:
+        raise NotAllowed("This removal includes content in spaces you cannot see: a moderator who sees them "
+                         "(or an admin) undoes it.")
     for topic in Topic.objects.filter(pk__in=sweep.topic_ids, is_deleted=True, deleted_by=sweep.moderator_id):
         content.restore_topic(moderator, topic, reason="spam removal undone")
     for post in Post.objects.filter(pk__in=sweep.post_ids, is_deleted=True, deleted_by=sweep.moderator_id):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from townhall.content import selectors
 from townhall.content import services as content
 from townhall.content.models import Kudos, Post, Topic, TopicVote
 from townhall.core import access, fragments
-from townhall.core.pages import bad_request, query_with
+from townhall.core.pages import bad_request
 from townhall.core.pagination import InvalidCursor
 from townhall.notifications.models import Subscription
 from townhall.support.forms import BodyForm
@@ -148,7 +149,8 @@ class Thread:
             "any": bool(entries),
             "sorts": [(key, label, f"?sort={key}#answers") for key, label in ANSWER_SORTS],
             "sort": self.sort,
-            "next_url": query_with(self.request, cursor=page.next_cursor) if page.next_cursor else None,
+            # From the fragment's own key only (sort, cursor): it is shared with other viewers.
+            "next_url": f"?{urlencode({'sort': self.sort, 'cursor': page.next_cursor})}" if page.next_cursor else None,
             "after_last": self.cursor is not None,
         })
 

@@ -253,6 +253,8 @@ def agent_queue(request: HttpRequest) -> HttpResponse:
 
     def render_rows(keys: list[Question]) -> list[str]:
         full = queue.in_bulk([key.topic_id for key in keys])
+        # A row that left the queue since the page was read (claimed, resolved) shows as it was read.
+        full = {key.topic_id: full.get(key.topic_id, key) for key in keys}
         return [row_template.render({
             "item": full[key.topic_id],
             "mine": key.claimed_by_id == request.user.pk,
@@ -264,7 +266,8 @@ def agent_queue(request: HttpRequest) -> HttpResponse:
         }) for key in keys]
 
     rows = fragments.each(request, "queue_row", page.items,
-                          lambda key: (key.topic_id, key.claimed_by_id == request.user.pk, here), render_rows)
+                          lambda key: (key.topic_id, key.claimed_by_id, key.queue_state, key.escalated_at,
+                                       key.resolved_at, key.claimed_by_id == request.user.pk, here), render_rows)
     return render(request, "support/agent_queue.html", {
         "rows": fragments.with_csrf(request, "".join(rows)), "state": state, "tabs": QUEUE_TABS,
         "next_url": query_with(request, cursor=page.next_cursor) if page.next_cursor else None,
