@@ -56,3 +56,12 @@ def test_approving_never_republishes_what_its_author_deleted(moderator, member, 
     delete_post(other, post)
     review(moderator, "approve", post=post, reason="Nothing wrong")
     assert Post.objects.get(pk=post.pk).is_deleted
+
+
+def test_a_nul_or_an_overlong_reason_is_refused_with_the_field(moderator, other):
+    from townhall.core.errors import InvalidInput
+
+    for reason in ("Rule\x002", "x" * 2001):
+        with pytest.raises(InvalidInput) as bad:
+            sanction(moderator, other, "warning", reason=reason)
+        assert "reason" in bad.value.errors

@@ -43,6 +43,17 @@ ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACT
 TARGET_TYPES = ["topic", "post", "space", "member", "site"]
 
 
+def _text(value: Any, field: str, limit: int) -> str:
+    """Free text from a moderator or a member, stripped; refused with the field named when it is too long
+    or holds a NUL (which PostgreSQL cannot store)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if "\x00" in text:
+        raise InvalidInput("The text contains a character that is not allowed.", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"At most {limit:,} characters.", field=field)
+    return text
+
+
 def _is_moderator(user: Any) -> bool:
     return bool(user is not None and user.is_active and (user.is_moderator or access.is_admin(user)))
 
@@ -352,7 +363,7 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     if action not in REVIEW_ACTIONS:
         raise Unprocessable(f"“{str(action)[:30]}” is not available here: use {', '.join(REVIEW_ACTIONS)} "
                             "(locking, moving and merging come later).", field="action")
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = _text(reason, "reason", 500)
     if not reason:
         raise InvalidInput("Give the reason: it is recorded, and the flaggers are told.", field="reason")
     if kind == "member":
@@ -433,7 +444,7 @@ def sanction(moderator: Any, member: Any, kind: Any, *, reason: Any, days: Any =
         raise Unprocessable("You cannot sanction yourself.", field="member")
     if _is_moderator(member) and not access.is_admin(moderator):
         raise NotAllowed("Only admins sanction moderators.")
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = _text(reason, "reason", 2000)
     if not reason:
         raise InvalidInput("Cite the rule and say why: the member reads it.", field="reason")
     ends_at = None
@@ -465,11 +476,9 @@ def appeal(member: Any, sanction_id: Any, text: Any) -> Sanction:
     item = Sanction.objects.select_for_update().filter(pk=sanction_id, member=member).first()
     if item is None:
         raise NotFound("No such measure on your account.")
-    text = text.strip() if isinstance(text, str) else ""
+    text = _text(text, "appeal", 2000)
     if not text:
         raise InvalidInput("Say why the measure should be lifted.", field="appeal")
-    if len(text) > 2000:
-        raise InvalidInput("At most 2,000 characters.", field="appeal")
     if item.appealed_at is not None:
         raise Conflict("You have appealed this measure already: one appeal per measure.", field="appeal")
     if item.lifted_at is not None:
@@ -509,7 +518,7 @@ def decide_appeal(moderator: Any, sanction_id: Any, decision: Any, note: Any = "
         raise InvalidInput("Decide: upheld or lifted.", field="decision")
     if item.appeal_decided_at is not None:
         raise Conflict("This appeal has been decided already.")
-    note = note.strip() if isinstance(note, str) else ""
+    note = _text(note, "note", 2000)
     now = timezone.now()
     item.appeal_decision, item.appeal_note, item.appeal_decided_by, item.appeal_decided_at = (
         decision, note[:2000], moderator, now)
@@ -626,7 +635,7 @@ def remove_as_spam(moderator: Any, member: Any, *, reason: Any) -> SpamSweep:
         raise NotAllowed("Only moderators remove spam.")
     if _is_moderator(member):
         raise NotAllowed("A moderator's or admin's account is not swept as spam.")
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = _text(reason, "reason", 500)
     if not reason:
         raise InvalidInput("Give the reason: it is recorded.", field="reason")
     seen = access.visible_space_ids(moderator)  # what this moderator may act on
