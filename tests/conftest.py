@@ -29,6 +29,14 @@ def _isolated(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _form_guard(request, settings):
+    """The forms' spam guard (core.formguard) is on only in tests marked `form_guard`: the other tests
+    post forms as data, without the stamp a page would have given them. The browser journeys
+    (tests/e2e) turn it on too, with no minimum time: they send the forms the pages really render."""
+    settings.FORM_GUARD = request.node.get_closest_marker("form_guard") is not None
+
+
 def make_user(username: str, **extra):
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model

@@ -268,6 +268,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 ACCOUNT_ADAPTER = "townhall.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "townhall.accounts.forms.SignupForm"}
 
 # Email: written to files in the data directory unless SMTP is configured.
 EMAIL_HOST = os.environ.get("TOWNHALL_EMAIL_HOST", "")
@@ -298,6 +299,10 @@ PAGE_CACHE_SECONDS = env_int("TOWNHALL_PAGE_CACHE_SECONDS", 300)
 NEW_ACCOUNT_LINKS = env_int("TOWNHALL_NEW_ACCOUNT_LINKS", 2)
 NEW_ACCOUNT_MENTIONS = env_int("TOWNHALL_NEW_ACCOUNT_MENTIONS", 5)
 BLOCKED_LINK_DOMAINS = [d.lower().removeprefix("www.") for d in env_list("TOWNHALL_BLOCKED_LINK_DOMAINS")]
+# Forms people write in (sign-up, ask, answer, comment) carry a honeypot and a signed stamp of when they were
+# shown (core.formguard): one sent sooner than this many seconds after is refused as a robot's.
+FORM_MIN_SECONDS = env_int("TOWNHALL_FORM_MIN_SECONDS", 3)
+FORM_GUARD = True  # the test suite turns it off except in the tests about it (tests/conftest.py)
 # Flags: how much one member's flag weighs, by role, and the weight that hides an item until reviewed.
 FLAG_WEIGHTS = {
     "member": env_int("TOWNHALL_FLAG_WEIGHT_MEMBER", 1),

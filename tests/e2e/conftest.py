@@ -33,6 +33,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _form_guard_on(_form_guard, settings):
+    """The forms' spam guard is on, as in production: the browser sends the honeypot and the stamp the
+    pages render. Playwright types faster than a person, so there is no minimum time."""
+    settings.FORM_GUARD = True
+    settings.FORM_MIN_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True,

@@ -84,3 +84,23 @@ def test_the_api_gives_the_current_guidelines_and_their_versions(moderator, db):
     assert body["version"] == 2 and "Be patient." in body["body"]
     assert [(v["version"], v["reason"], v["by"]) for v in body["versions"]] == [(2, "Patience", "moderator"),
                                                                               (1, "First version", "moderator")]
+
+
+def test_a_new_member_sees_the_space_guidelines_before_their_first_answer(moderator, member_client, other_client,
+                                                                          question, public_space):
+    publish_guidelines(moderator, body=RULES, reason="First version")
+    publish_guidelines(moderator, body="Setup questions only, with your model number.", reason="Scope",
+                       space=public_space)
+    newcomer = other_client.get(question.get_absolute_url()).content.decode()
+    assert "Before your first post" in newcomer and "with your model number" in newcomer
+    assert "Before your first post" not in member_client.get(question.get_absolute_url()).content.decode()
+
+
+def test_the_space_page_links_its_guidelines_and_moderators_edit_them_there(moderator_client, member_client,
+                                                                            public_space):
+    assert "Edit this space's guidelines" in moderator_client.get(public_space.get_absolute_url()).content.decode()
+    page = member_client.get(public_space.get_absolute_url()).content.decode()
+    assert "Guidelines" in page and "Edit this space" not in page
+    done = moderator_client.post(reverse("guidelines_edit") + f"?space={public_space.slug}",
+                                 {"body": "Be precise.", "reason": "Space rules", "space": public_space.slug})
+    assert done.status_code == 302 and current_guidelines(public_space).body == "Be precise."

@@ -65,3 +65,33 @@ def test_a_nul_or_an_overlong_reason_is_refused_with_the_field(moderator, other)
         with pytest.raises(InvalidInput) as bad:
             sanction(moderator, other, "warning", reason=reason)
         assert "reason" in bad.value.errors
+
+
+def test_a_double_submitted_sanction_is_issued_once(moderator, other):
+    from townhall.core.errors import Conflict
+    from townhall.moderation.models import Sanction
+    from townhall.moderation.services import sanction
+
+    sanction(moderator, other, "suspension", reason="Rule 3: spam", days=3)
+    with pytest.raises(Conflict):
+        sanction(moderator, other, "suspension", reason="Rule 3: spam", days=3)
+    assert Sanction.objects.filter(member=other).count() == 1
+
+
+def test_a_suspended_member_cannot_flag(moderator, member, answer):
+    from townhall.core.errors import NotAllowed
+    from townhall.moderation.models import Flag
+    from townhall.moderation.services import flag, sanction
+
+    sanction(moderator, member, "suspension", reason="Rule 1", days=2)
+    with pytest.raises(NotAllowed) as refused:
+        flag(member, post=answer, reason="spam")
+    assert "suspended" in refused.value.message and not Flag.objects.exists()
+
+
+def test_a_nul_in_the_audit_filters_or_guidelines_space_is_refused_not_a_server_error(moderator_client):
+    from django.urls import reverse
+
+    assert moderator_client.get(reverse("audit_log"), {"actor": "a\x00b"}).status_code == 400
+    assert moderator_client.get(reverse("audit_log"), {"q": "x\x00"}).status_code == 400
+    assert moderator_client.get(reverse("guidelines"), {"space": "a\x00"}).status_code == 404

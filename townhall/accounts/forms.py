@@ -1,10 +1,16 @@
-"""Forms for the member's settings pages. They shape the input; the services decide what is valid."""
+"""Forms for signing up and the member's settings pages. They shape the input; the services decide what is valid."""
 
 from __future__ import annotations
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from townhall.core.errors import ServiceError
+from townhall.core.formguard import GuardedForm
+
+
+class SignupForm(GuardedForm, AllauthSignupForm):
+    """allauth's sign-up form with the honeypot and the time-to-submit stamp (core.formguard)."""
 
 
 class SettingsForm(forms.Form):

@@ -75,6 +75,7 @@ def space_settings_data(space: Space) -> dict[str, Any]:
         "unanswered_hours": space.unanswered_hours,
         "unsolved_hours": space.unsolved_hours,
         "position": space.position,
+        "hold_first_posts": space.hold_first_posts,
     }
 
 

@@ -147,6 +147,7 @@ class SpaceSettingsOut(SpaceOut):
     unanswered_hours: int
     unsolved_hours: int
     position: int
+    hold_first_posts: bool
 
 
 class SpacePage(Schema):
@@ -165,6 +166,7 @@ class SpaceIn(Input):
     unanswered_hours: int | None = Field(None, description="Escalate a question with no answer after this long.")
     unsolved_hours: int | None = Field(None, description="Escalate a question with no solution after this long.")
     position: int | None = Field(None, ge=0, le=1_000_000)
+    hold_first_posts: bool | None = Field(None, description="New members' first posts wait for a moderator.")
 
 
 class SpacePatch(PatchInput):
@@ -179,6 +181,7 @@ class SpacePatch(PatchInput):
     unanswered_hours: int | None = None
     unsolved_hours: int | None = None
     position: int | None = Field(None, ge=0, le=1_000_000)
+    hold_first_posts: bool | None = None
 
 
 class MembershipIn(Input):
@@ -448,7 +451,7 @@ class FlagOut(Schema):
 class QueueFlagOut(Schema):
     reason: str
     note: str
-    flagger: str
+    flagger: str | None = Field(description="None: held by the system, not flagged by a member.")
     weight: int
     created_at: datetime
 
@@ -462,6 +465,9 @@ class ReviewItemOut(Schema):
     weight: int
     hidden: bool
     upheld_before: int = Field(description="Earlier flags upheld against the same author.")
+    held: bool = Field(description="Held for review by the system (a new member's first post, a suspicious account).")
+    space: str | None = Field(description="The space's slug (none for a profile).")
+    sanctions: list[str] = Field(description="The author's earlier measures, newest first: kind and reason.")
     flags: list[QueueFlagOut]
 
 
@@ -470,13 +476,18 @@ class ReviewQueueOut(Schema):
 
 
 class ModerationActionIn(Input):
-    action: Literal["approve", "hide", "delete", "restore", "lock", "unlock", "move", "merge", "warn", "suspend",
-                    "silence", "ban", "spam"]
+    action: Literal["approve", "hide", "delete", "restore", "edit", "reply", "lock", "unlock", "move", "merge",
+                    "duplicate", "warn", "suspend", "silence", "ban", "spam"]
     topic: Id | None = None
     post: Id | None = None
     user: Text | None = Field(None, max_length=150)
-    reason: Text = Field(max_length=500)
-    into: Id | None = None
+    reason: Text = Field(max_length=500, description="The rule concerned: recorded, told to flaggers, and shown "
+                                                     "with a lock, an edit or a move.")
+    into: Id | Text | None = Field(None, description="`move`: the space (slug or id); `merge` and `duplicate`: the "
+                                                     "other topic's id.")
+    title: Text | None = Field(None, max_length=200, description="`edit` of a topic: the new title.")
+    body: Text | None = Field(None, max_length=40000, description="`edit`: the new text.")
+    message: Text | None = Field(None, max_length=5000, description="`reply`: the private message to the author.")
     days: int | None = Field(None, ge=1, le=3650, description="How long a silence, suspension or ban lasts.")
 
 

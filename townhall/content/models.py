@@ -62,6 +62,12 @@ class Topic(models.Model):
     # Votes an import brought as a number only (Stack Exchange dumps do not say who voted):
     # part of vote_count, which counts TopicVote rows plus these.
     imported_votes = models.PositiveIntegerField(default=0)
+    # Moderators' decisions on the thread, shown to everyone with their public reason.
+    is_locked = models.BooleanField(default=False)  # no new replies but from moderators
+    lock_reason = models.CharField(max_length=500, blank=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderator_note = models.CharField(max_length=500, blank=True)  # "edited by a moderator": why
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -117,6 +123,7 @@ class Post(models.Model):
     # Kudos an import brought as a number only (voters unknown): part of kudos_count, which counts
     # Kudos rows plus these.
     imported_kudos = models.PositiveIntegerField(default=0)
+    moderator_note = models.CharField(max_length=500, blank=True)  # "edited by a moderator": why
 
     class Meta:
         ordering = ["created_at", "id"]

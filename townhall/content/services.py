@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.activity.services import record_event
-from townhall.content import signals
+from townhall.content import signals, threads
 from townhall.content.models import BODY_MAX, TITLE_MAX, TOPIC_KINDS, Kudos, Post, Revision, Tag, Topic, TopicVote
 from townhall.core import access, gates, viewcounts
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
@@ -135,6 +135,8 @@ def create_topic(author: Any, space: Space, *, kind: str, title: str, body: str,
     if kind == "question":
         get_user_model().objects.filter(pk=author.pk).update(question_count=F("question_count") + 1)
     signals.topic_created.send(sender=Topic, topic=topic, actor=author)
+    if check_rate:
+        gates.check_hold(author, topic)
     record_event("topic.created", author, topic=topic, mentioned=mentioned)
     return topic
 
@@ -153,6 +155,7 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
                                field="parent")
         if parent.parent_id is not None:
             parent = parent.parent  # comments are one level deep: reply to the answer
+    threads.may_reply(author, topic, is_answer=parent is None)
     gates.check_may_post(author)
     if check_rate:
         gates.check_content(author, body)
@@ -175,6 +178,8 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
     Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") + 1)
     topic.refresh_from_db(fields=["reply_count", "answer_count", "last_activity_at"])
     signals.post_created.send(sender=Post, post=post, actor=author)
+    if check_rate:
+        gates.check_hold(author, post)
     record_event("post.created", author, topic=topic, post=post, mentioned=mentioned,
                  parent=parent.id if parent else None)
     return post
@@ -189,15 +194,20 @@ def _keep_revision(editor: Any, *, topic: Topic | None = None, post: Post | None
 
 @transaction.atomic
 def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str | None = None,
-               tags: Iterable[str] | str | None = None) -> Topic:
+               tags: Iterable[str] | str | None = None, moderator_note: Any = None) -> Topic:
+    """The author's or a moderator's edit; the old version is kept. A moderator editing someone else's
+    topic may leave a public note saying why ("edited by a moderator: …")."""
     if not access.can_view_topic(editor, topic):
         raise NotFound("No such topic.")
     if not access.can_edit(editor, topic):
         if topic.is_deleted and topic.author_id == editor.id:
             raise Unprocessable("This was deleted: it cannot be edited unless a moderator restores it.")
         raise NotAllowed("Only the author or a moderator may edit this.")
+    note = _moderator_note(editor, topic, moderator_note)
     new_title = clean_title(title) if title is not None else topic.title
     new_body = clean_body(body) if body is not None else topic.body
+    if note is not None and new_title == topic.title and new_body == topic.body:
+        raise Unprocessable("Nothing changed: edit the text, then say why.", field="body")
     if new_title != topic.title or new_body != topic.body:
         gates.check_may_post(editor)
         gates.check_content(editor, f"{new_title}\n{new_body}")
@@ -205,22 +215,29 @@ def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str
         topic.title, topic.body = new_title, new_body
         topic.body_html, _ = render_with_mentions(new_body)
         topic.edited_at = timezone.now()
-        topic.save(update_fields=["title", "body", "body_html", "edited_at"])
+        fields = ["title", "body", "body_html", "edited_at"]
+        if note is not None:
+            topic.moderator_note = note
+            fields.append("moderator_note")
+        topic.save(update_fields=fields)
     if tags is not None:
         _set_tags(topic, clean_tags(tags))
-    record_event("topic.edited", editor, topic=topic)
+    record_event("topic.edited", editor, topic=topic, **({"reason": note} if note else {}))
     return topic
 
 
 @transaction.atomic
-def edit_post(editor: Any, post: Post, *, body: str) -> Post:
+def edit_post(editor: Any, post: Post, *, body: str, moderator_note: Any = None) -> Post:
     if not access.can_view_post(editor, post):
         raise NotFound("No such post.")
     if not access.can_edit(editor, post):
         if post.is_deleted and post.author_id == editor.id:
             raise Unprocessable("This was deleted: it cannot be edited unless a moderator restores it.")
         raise NotAllowed("Only the author or a moderator may edit this.")
+    note = _moderator_note(editor, post, moderator_note)
     new_body = clean_body(body)
+    if note is not None and new_body == post.body:
+        raise Unprocessable("Nothing changed: edit the text, then say why.", field="body")
     if new_body != post.body:
         gates.check_may_post(editor)
         gates.check_content(editor, new_body)
@@ -228,9 +245,27 @@ def edit_post(editor: Any, post: Post, *, body: str) -> Post:
         post.body = new_body
         post.body_html, _ = render_with_mentions(new_body)
         post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "edited_at"])
-        record_event("post.edited", editor, topic=post.topic, post=post)
+        fields = ["body", "body_html", "edited_at"]
+        if note is not None:
+            post.moderator_note = note
+            fields.append("moderator_note")
+        post.save(update_fields=fields)
+        record_event("post.edited", editor, topic=post.topic, post=post, **({"reason": note} if note else {}))
     return post
+
+
+def _moderator_note(editor: Any, item: Topic | Post, note: Any) -> str | None:
+    """The public reason a moderator gives for editing someone else's words; None when there is none to
+    keep (no note given, or the author editing their own)."""
+    if note is None or (isinstance(note, str) and not note.strip()):
+        return None
+    if item.author_id == editor.pk or not (editor.is_moderator or access.is_admin(editor)):
+        raise Unprocessable("Only a moderator editing someone else's words leaves a moderator's note.",
+                            field="moderator_note")
+    text = note.strip() if isinstance(note, str) else ""
+    if len(text) > 500 or "\x00" in text:
+        raise InvalidInput("At most 500 characters of text.", field="moderator_note")
+    return text
 
 
 def _topic_counters(topic: Topic, sign: int) -> None:
@@ -320,9 +355,10 @@ def restore_post(actor: Any, post: Post, *, reason: str = "") -> Post:
 
 
 @transaction.atomic
-def hide_for_review(item: Topic | Post) -> bool:
-    """Taken down until a moderator reviews it (members' flags weighed enough): as a deletion by no one,
-    so every list, search and notification already leaves it out. True if this call hid it."""
+def hide_for_review(item: Topic | Post, *, reason: str = "flagged by members") -> bool:
+    """Taken down until a moderator reviews it (members' flags weighed enough, or held as a new member's
+    first post): as a deletion by no one, so every list, search and notification already leaves it out.
+    True if this call hid it."""
     now = timezone.now()
     if isinstance(item, Topic):
         changed = Topic.objects.filter(pk=item.pk, is_deleted=False).update(is_deleted=True, deleted_at=now,
@@ -330,7 +366,7 @@ def hide_for_review(item: Topic | Post) -> bool:
         item.refresh_from_db()
         if changed:
             _topic_counters(item, -1)
-            record_event("topic.hidden", None, topic=item)
+            record_event("topic.hidden", None, topic=item, reason=reason)
         return bool(changed)
     changed = Post.objects.filter(pk=item.pk, is_deleted=False).update(is_deleted=True, deleted_at=now,
                                                                         deleted_by=None)
@@ -338,7 +374,7 @@ def hide_for_review(item: Topic | Post) -> bool:
     if changed:
         _post_counters(item, -1)
         signals.post_removed.send(sender=Post, post=item, actor=None)
-        record_event("post.hidden", None, topic=item.topic, post=item)
+        record_event("post.hidden", None, topic=item.topic, post=item, reason=reason)
     return bool(changed)
 
 

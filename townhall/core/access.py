@@ -107,8 +107,15 @@ def visible_topics(user: Any, qs: QuerySet | None = None) -> QuerySet:
     return qs
 
 
+def is_held_for_its_author(user: Any, topic: Topic) -> bool:
+    """Hidden by no one (held for review, or hidden by flags) and not merged away: its author still sees it,
+    with a note that it waits for a moderator."""
+    return (topic.is_deleted and topic.deleted_by_id is None and topic.merged_into_id is None
+            and _authenticated(user) and topic.author_id == user.id)
+
+
 def can_view_topic(user: Any, topic: Topic) -> bool:
-    if topic.is_deleted and not can_see_deleted(user):
+    if topic.is_deleted and not can_see_deleted(user) and not is_held_for_its_author(user, topic):
         return False
     return can_view_space(user, topic.space)
 

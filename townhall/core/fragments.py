@@ -8,7 +8,8 @@ same spaces, and an answer is the same for every member who has the same rights 
 Fragments are cached under the page cache's generation number (any change makes a new one, so a
 change is visible at once) and for at most PAGE_CACHE_SECONDS (so "3 minutes ago" does not go
 stale for long); PAGE_CACHE_SECONDS = 0 turns them off with the page cache. A fragment never holds
-a CSRF token: forms in it carry a placeholder that `with_csrf` swaps for the viewer's own field.
+a CSRF token: forms in it carry a placeholder that `with_csrf` swaps for the viewer's own field. Nor
+does it hold core.formguard's stamp (the time a form is shown): `with_csrf` puts fresh ones in too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
 from django.utils.safestring import SafeString, mark_safe
 
-from townhall.core import access, pagecache
+from townhall.core import access, formguard, pagecache
 
 T = TypeVar("T")
 
@@ -93,7 +94,9 @@ def each(request: HttpRequest, name: str, items: Sequence[T], parts_of: Callable
 
 
 def with_csrf(request: HttpRequest, html: str) -> SafeString:
-    """The fragment with this viewer's CSRF field in each of its forms."""
+    """The fragment with this viewer's CSRF field in each of its forms, and fresh form-guard fields
+    (core.formguard) in those that take writing."""
+    html = formguard.fill(html)
     if CSRF_PLACEHOLDER not in html:
         return mark_safe(html)
     return mark_safe(html.replace(CSRF_PLACEHOLDER, str(csrf_input(request))))

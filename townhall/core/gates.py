@@ -31,3 +31,18 @@ def register_content_check(check: Callable[[Any, str], None]) -> None:
 def check_content(user: Any, text: str) -> None:
     for check in _content_checks:
         check(user, text)
+
+
+_hold_checks: list[Callable[[Any, Any], Any]] = []
+
+
+def register_hold_check(check: Callable[[Any, Any], Any]) -> None:
+    """`check(user, item)` runs after a member's topic or post is written (in its transaction) and may hold
+    it for review: a new member's first post where the space asks, a suspicious account's."""
+    if check not in _hold_checks:
+        _hold_checks.append(check)
+
+
+def check_hold(user: Any, item: Any) -> None:
+    for check in _hold_checks:
+        check(user, item)

@@ -49,7 +49,7 @@ def _bump() -> None:
 PRIVATE_VERBS = frozenset({
     "member.token_created", "member.token_revoked", "question.claimed", "question.released",
     "space.member_added", "space.member_removed", "member.sanctioned", "sanction.appealed",
-    "sanction.appeal_decided", "flag.resolved",
+    "sanction.appeal_decided", "flag.resolved", "member.messaged",
 })
 
 

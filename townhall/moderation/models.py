@@ -75,10 +75,13 @@ class Flag(models.Model):
         ("abusive", "Abusive or harassing"),
         ("duplicate", "A duplicate"),
         ("other", "Something else"),
+        ("held", "Held for review"),  # by the system, not a member: a first post, a suspicious account
     ]
     STATUSES = [("open", "Waiting for review"), ("upheld", "Upheld"), ("dismissed", "Dismissed")]
 
-    flagger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_raised")
+    # None: the system held the item (a new member's first post where the space asks, a suspicious account).
+    flagger = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="flags_raised")
     topic = models.ForeignKey("content.Topic", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey("content.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
@@ -208,3 +211,22 @@ class SpamSweep(models.Model):
 
     def __str__(self) -> str:
         return f"Spam sweep of {self.member_id}"
+
+
+class ModeratorMessage(models.Model):
+    """A moderator's private word to a member about something they posted (the queue's "reply to the
+    author"): shown on the member's standing page, and they are notified."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.ForeignKey("content.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    post = models.ForeignKey("content.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="modmessage_member")]
+
+    def __str__(self) -> str:
+        return f"Message to {self.member_id}"

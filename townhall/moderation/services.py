@@ -18,7 +18,15 @@ from django.utils import timezone
 from townhall.activity.models import Event
 from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
-from townhall.moderation.models import AuditEntry, Flag, GuidelinesFollow, GuidelinesVersion, Sanction, SpamSweep
+from townhall.moderation.models import (
+    AuditEntry,
+    Flag,
+    GuidelinesFollow,
+    GuidelinesVersion,
+    ModeratorMessage,
+    Sanction,
+    SpamSweep,
+)
 
 # What an event says a moderator or an admin did. Content changes count when they act on what is not
 # their own (an author editing or deleting their own post is not moderation); space and member
@@ -29,7 +37,10 @@ CONTENT_ACTIONS = {
     "topic.restored": ("restore", "topic"), "post.restored": ("restore", "post"),
     "question.accepted": ("accept", "topic"), "question.unaccepted": ("unaccept", "topic"),
     "topic.hidden": ("hide", "topic"), "post.hidden": ("hide", "post"),
+    "topic.locked": ("lock", "topic"), "topic.unlocked": ("unlock", "topic"), "topic.moved": ("move", "topic"),
+    "topic.merged": ("merge", "topic"), "topic.duplicate_marked": ("mark_duplicate", "topic"),
 }
+THREAD_ACTIONS = {"lock", "unlock", "move", "merge", "mark_duplicate"}
 ADMIN_ACTIONS = {
     "space.created": ("create_space", "space"), "space.updated": ("update_space", "space"),
     "space.member_added": ("add_member", "space"), "space.member_removed": ("remove_member", "space"),
@@ -37,7 +48,7 @@ ADMIN_ACTIONS = {
 }
 REVIEW_ACTIONS = ("approve", "hide", "delete", "restore")
 ACTIONS = sorted({action for action, _ in [*CONTENT_ACTIONS.values(), *ADMIN_ACTIONS.values()]}
-                 | {f"review_{action}" for action in REVIEW_ACTIONS}
+                 | {f"review_{action}" for action in REVIEW_ACTIONS} | {"message_author"}
                  | {f"sanction_{kind}" for kind in ("warning", "silence", "suspension", "ban")}
                  | {"appeal_upheld", "appeal_lifted", "publish_guidelines", "spam_removed", "spam_undone"})
 TARGET_TYPES = ["topic", "post", "space", "member", "site"]
@@ -83,17 +94,29 @@ def _content_entry(event: Event, action: str, target_type: str) -> None:
         return
     if action == "hide":  # members' flags weighed enough: the system took it down
         record(None, "hide", target_type=target_type, target_id=item.pk, target_label=topic.title if topic else "",
-               space=topic.space if topic is not None else None, reason="flagged by members",
+               space=topic.space if topic is not None else None,
+               reason=str((event.data or {}).get("reason") or "flagged by members"),
                before={"deleted": False}, after={"deleted": True})
         return
     if not _is_moderator(actor):
         return
     owner_id = topic.author_id if action in {"accept", "unaccept"} else item.author_id  # type: ignore[union-attr]
-    if owner_id == actor.pk:  # type: ignore[union-attr]
-        return  # their own: not moderation
+    if owner_id == actor.pk and action not in THREAD_ACTIONS:  # type: ignore[union-attr]
+        return  # their own: not moderation (locking or moving even one's own topic is)
+    data = event.data or {}
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    if action == "edit":
+    if action in THREAD_ACTIONS:
+        changes: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+            "lock": ({"locked": False}, {"locked": True}),
+            "unlock": ({"locked": True}, {"locked": False}),
+            "move": ({"space": data.get("from"), "space_name": data.get("from_name")},
+                     {"space": data.get("to"), "space_name": topic.space.name if topic else None}),
+            "merge": ({}, {"merged_into": data.get("into"), "into_title": data.get("into_title")}),
+            "mark_duplicate": ({}, {"duplicate_of": data.get("of"), "of_title": data.get("of_title")}),
+        }
+        before, after = changes[action]
+    elif action == "edit":
         # The version just kept by the edit is the text before it.
         revision = item.revisions.order_by("-created_at", "-id").first()
         if revision is not None:
@@ -167,7 +190,7 @@ def audit_log(user: Any, *, actor: str | None = None, action: str | None = None,
     if not access.is_admin(user):
         qs = qs.filter(Q(space__isnull=True) | Q(space_id__in=access.visible_space_ids(user)))
     if actor:
-        qs = qs.filter(actor_name=actor.strip())
+        qs = qs.filter(actor_name=_text(actor, "actor", 150))
     if action:
         if action not in ACTIONS:
             raise InvalidInput(f"Unknown action “{action[:40]}”: use {', '.join(ACTIONS)}.", field="action")
@@ -191,7 +214,7 @@ def audit_log(user: Any, *, actor: str | None = None, action: str | None = None,
     if last:
         qs = qs.filter(created_at__lte=datetime.combine(last, time.max, tzinfo=zone))
     if q:
-        words = q.strip()[:100]
+        words = _text(q[:100], "q", 100)
         qs = qs.filter(Q(target_label__icontains=words) | Q(reason__icontains=words) | Q(actor_name__iexact=words))
     return qs
 
@@ -265,6 +288,9 @@ def flag(user: Any, *, topic: Any = None, post: Any = None, member: Any = None, 
     kind, item = _target(topic, post, member)
     if not (user.is_authenticated and user.is_active):
         raise NotAllowed("Sign in to flag.")
+    measure = active_sanction(user)
+    if measure is not None:
+        raise NotAllowed(f"{describe(measure)}. Flagging waits until the measure ends.")
     visible = {"topic": lambda: access.can_view_topic(user, item), "post": lambda: access.can_view_post(user, item),
                "member": lambda: bool(item.is_active)}[kind]()
     if not visible:
@@ -281,6 +307,9 @@ def flag(user: Any, *, topic: Any = None, post: Any = None, member: Any = None, 
     if _author_of(kind, item) == user.pk:
         raise Unprocessable("You cannot flag your own contributions.", field="target")
     target_key = f"{kind}:{item.pk}"
+    # Lock the flagged row: flags arriving at once are counted one after the other, so the one that
+    # reaches the threshold sees the others' weight (PostgreSQL; SQLite writes one at a time anyway).
+    type(item).objects.select_for_update().filter(pk=item.pk).first()
     try:
         with transaction.atomic():
             created = Flag.objects.create(flagger=user, reason=reason, note=note, weight=flag_weight(user),
@@ -313,97 +342,168 @@ QUEUE_FLAGS = 500  # open flags read per queue page: the queue shows targets, ol
 
 
 def review_queue(moderator: Any) -> list[dict[str, Any]]:
-    """Flagged items this moderator may see, the oldest flag first, each with its flags, their total
-    weight, whether it is hidden, and its author's record (earlier flags upheld against them)."""
+    """Flagged and held items this moderator may see, the oldest flag first, each with its flags, their
+    total weight, whether it is hidden, and its author's record: earlier flags upheld against them, their
+    measures so far, how long they have been a member and what they posted."""
     if not _is_moderator(moderator):
         raise NotAllowed("Only moderators review flags.")
-    flags = list(
-        Flag.objects.filter(status="open").select_related("flagger", "topic__space", "topic__author", "post__author",
-                                                         "post__topic__space", "member")
-        .order_by("created_at", "id")[:QUEUE_FLAGS]
-    )
+    qs = Flag.objects.filter(status="open")
+    if not access.is_admin(moderator):
+        seen = access.visible_space_ids(moderator)  # filtered in SQL: the page is never eaten by the unseen
+        qs = qs.filter(Q(member__isnull=False) | Q(topic__space_id__in=seen) | Q(post__topic__space_id__in=seen))
+    flags = list(qs.select_related("flagger", "topic__space", "topic__author", "post__author", "post__topic__space",
+                                   "member").order_by("created_at", "id")[:QUEUE_FLAGS])
     items: dict[str, dict[str, Any]] = {}
     for f in flags:
-        if f.post is not None and not access.can_view_topic(moderator, f.post.topic):
-            continue
-        if f.topic is not None and not access.can_view_topic(moderator, f.topic):
-            continue
         item = items.setdefault(f.target_key, {
             "key": f.target_key, "kind": f.target_key.split(":")[0], "topic": f.topic,
-            "post": f.post, "member": f.member, "flags": [], "weight": 0,
+            "post": f.post, "member": f.member, "flags": [], "weight": 0, "held": False,
         })
         item["flags"].append(f)
         item["weight"] += f.weight
+        item["held"] = item["held"] or f.flagger_id is None
     authors = {_author_of(i["kind"], i[i["kind"]]) for i in items.values()}
     rows = Flag.objects.filter(status="upheld").filter(
         Q(topic__author_id__in=authors) | Q(post__author_id__in=authors) | Q(member_id__in=authors)
     ).values_list("topic__author_id", "post__author_id", "member_id") if authors else []
     upheld = Counter(next(a for a in row if a is not None) for row in rows)
+    measures: dict[int, list[Sanction]] = {}
+    for measure in Sanction.objects.filter(member_id__in=authors).order_by("-created_at") if authors else []:
+        measures.setdefault(measure.member_id, []).append(measure)
+    people = get_user_model().objects.in_bulk(authors) if authors else {}
     for item in items.values():
         target = item[item["kind"]]
         item["hidden"] = bool(getattr(target, "is_deleted", False))
         item["id"] = target.pk
         item["author_id"] = _author_of(item["kind"], target)
+        item["author"] = people.get(item["author_id"])
         item["upheld_before"] = upheld.get(item["author_id"], 0)
+        item["sanctions"] = measures.get(item["author_id"], [])
+        item["space"] = (item["topic"] or (item["post"].topic if item["post"] else None) or None)
+        item["space"] = item["space"].space if item["space"] is not None else None
     return list(items.values())
+
+
+ITEM_ACTIONS = ("approve", "hide", "delete", "restore", "edit", "reply")  # a topic or a post
+TOPIC_ACTIONS = ("lock", "unlock", "move", "merge", "duplicate")  # a topic
+OUTCOMES = {"approve": "left up", "restore": "left up", "hide": "hidden", "delete": "removed", "edit": "edited",
+            "reply": "the author was told", "lock": "locked", "unlock": "unlocked", "move": "moved",
+            "merge": "merged into another topic", "duplicate": "marked as a duplicate"}
 
 
 @transaction.atomic
 def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, member: Any = None,
-           reason: Any = "") -> dict[str, Any]:
-    """A moderator's decision on a flagged (or any) item: approve (restore it if hidden, dismiss its
-    flags), hide, delete (soft; flags upheld) or restore. Closes the open flags, tells the flaggers the
-    outcome, and is recorded in the audit log with the reason. Two moderators deciding at once: the
-    second finds the flags closed (409) and changes nothing."""
+           reason: Any = "", into: Any = None, title: Any = None, body: Any = None,
+           message: Any = None) -> dict[str, Any]:
+    """A moderator's decision on a flagged, held (or any) item, with a reason:
+    approve (publish it if flags or a hold hid it), hide, delete (soft) or restore; edit it (with a public
+    "edited by a moderator" note giving the reason); reply to its author (a private message); and for a
+    topic: lock, unlock, move `into` a space, merge `into` another topic, mark as a duplicate of `into`.
+    Closes the open flags on it, tells the flaggers the outcome, and is recorded in the audit log. Two
+    moderators acting at once: the second waits for the first, then finds the flags closed or the change
+    made (409) and changes nothing."""
     from townhall.content import services as content
+    from townhall.content import threads
 
     if not _is_moderator(moderator):
         raise NotAllowed("Only moderators act on flags.")
     kind, item = _target(topic, post, member)
-    if action not in REVIEW_ACTIONS:
-        raise Unprocessable(f"“{str(action)[:30]}” is not available here: use {', '.join(REVIEW_ACTIONS)} "
-                            "(locking, moving and merging come later).", field="action")
+    if action not in ITEM_ACTIONS + TOPIC_ACTIONS:
+        raise Unprocessable(f"“{str(action)[:30]}” is not an action: use {', '.join(ITEM_ACTIONS + TOPIC_ACTIONS)}.",
+                            field="action")
     reason = _text(reason, "reason", 500)
     if not reason:
         raise InvalidInput("Give the reason: it is recorded, and the flaggers are told.", field="reason")
-    if kind == "member":
-        raise Unprocessable("A member is warned, silenced, suspended or banned, not approved or deleted.",
-                            field="action")
-    visible_topic = item if kind == "topic" else item.topic
-    if not access.can_view_topic(moderator, visible_topic):
+    if kind == "member" and action != "reply":
+        raise Unprocessable("A member is replied to, warned, silenced, suspended or banned, not approved or "
+                            "deleted.", field="action")
+    if action in TOPIC_ACTIONS and kind != "topic":
+        raise Unprocessable(f"Only a topic is {OUTCOMES[action]}: name the topic.", field="action")
+    visible_topic = None if kind == "member" else (item if kind == "topic" else item.topic)
+    if visible_topic is not None and not access.can_view_topic(moderator, visible_topic):
         raise NotFound(f"No such {kind}.")
     key = f"{kind}:{item.pk}"
     # Lock the open flags: of two moderators acting at once, the second waits, then finds none.
     open_flags = list(Flag.objects.select_for_update().filter(target_key=key, status="open"))
     if action in {"approve", "delete"} and not open_flags:
         raise Conflict("No open flag on this: another moderator has already reviewed it.", field="target")
+    outcome = OUTCOMES[action]
+    status = "dismissed" if action in {"approve", "restore"} else "upheld"
     if action in {"approve", "restore"}:
-        # Approving puts back what flags hid (deleted by no one), never what its author deleted.
+        # Approving puts back what flags or a hold hid (deleted by no one), never what its author deleted.
         if item.is_deleted and (action == "restore" or item.deleted_by_id is None):
             (content.restore_topic if kind == "topic" else content.restore_post)(moderator, item, reason=reason)
-        status, outcome = "dismissed", "left up"
-    else:
+    elif action in {"hide", "delete"}:
         if not item.is_deleted:
             (content.delete_topic if kind == "topic" else content.delete_post)(moderator, item, reason=reason)
-        status, outcome = "upheld", "removed" if action == "delete" else "hidden"
+    elif action == "edit":
+        if kind == "topic":
+            content.edit_topic(moderator, item, title=title, body=body, moderator_note=reason)
+        else:
+            content.edit_post(moderator, item, body=body if body is not None else "", moderator_note=reason)
+    elif action == "reply":
+        message_author(moderator, item if kind == "member" else item.author, message, reason=reason,
+                       topic=visible_topic, post=item if kind == "post" else None)
+    elif action == "lock":
+        threads.lock_topic(moderator, item, reason=reason)
+    elif action == "unlock":
+        threads.unlock_topic(moderator, item, reason=reason)
+    elif action == "move":
+        moved = threads.move_topic(moderator, item, into, reason=reason)
+        outcome = f"moved to {moved.space.name}"
+    elif action == "merge":
+        target = threads.merge_topics(moderator, item, into, reason=reason)
+        outcome = f"merged into “{target.title[:100]}”"
+    elif action == "duplicate":
+        marked = threads.mark_duplicate(moderator, item, into, reason=reason)
+        outcome = f"marked as a duplicate of “{marked.duplicate_of.title[:100]}”"  # type: ignore[union-attr]
     now = timezone.now()
     Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(status=status, resolved_by=moderator,
-                                                                  resolved_at=now, outcome=outcome)
-    record(moderator, f"review_{action}", target_type=kind, target_id=item.pk,
-           target_label=visible_topic.title, space=visible_topic.space, reason=reason,
-           before={"flags": len(open_flags), "deleted": action in {"approve", "restore"}},
-           after={"outcome": outcome})
-    if open_flags:
+                                                                  resolved_at=now, outcome=outcome[:200])
+    if action in {"approve", "hide", "delete", "restore"}:
+        record(moderator, f"review_{action}", target_type=kind, target_id=item.pk,
+               target_label=visible_topic.title, space=visible_topic.space, reason=reason,  # type: ignore[union-attr]
+               before={"flags": len(open_flags), "deleted": action in {"approve", "restore"}},
+               after={"outcome": outcome})
+    flaggers = sorted({f.flagger_id for f in open_flags if f.flagger_id is not None})
+    if flaggers:
         from townhall.activity.services import record_event
 
-        record_event("flag.resolved", moderator, topic=visible_topic if not visible_topic.is_deleted else None,
-                     outcome=status, title=visible_topic.title, flaggers=sorted({f.flagger_id for f in open_flags}))
+        shown = visible_topic if visible_topic is not None and not visible_topic.is_deleted else None
+        record_event("flag.resolved", moderator, topic=shown, outcome=status, title=getattr(visible_topic, "title", ""),
+                     flaggers=flaggers)
     return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}
+
+
+MESSAGE_MAX = 5000
+
+
+def message_author(moderator: Any, member: Any, text: Any, *, reason: str = "", topic: Any = None,
+                   post: Any = None) -> ModeratorMessage:
+    """A moderator's private word to a member (about something they posted); they are told, and it is on
+    their standing page."""
+    from townhall.activity.services import record_event
+
+    if not _is_moderator(moderator):
+        raise NotAllowed("Only moderators write to members from the queue.")
+    text = _text(text, "message", MESSAGE_MAX)
+    if not text:
+        raise InvalidInput("Write the message to the author.", field="message")
+    if member.pk == moderator.pk:
+        raise Unprocessable("That is your own contribution.", field="message")
+    created = ModeratorMessage.objects.create(member=member, moderator=moderator, topic=topic, post=post, body=text)
+    record(moderator, "message_author", target_type="member", target_id=member.pk, target_label=member.username,
+           space=topic.space if topic is not None else None, reason=reason,
+           after={"message": text[:500], "topic": getattr(topic, "pk", None), "post": getattr(post, "pk", None)})
+    record_event("member.messaged", moderator, member=member.pk, message=created.pk)
+    return created
+
 
 
 # Sanctions and appeals ----------------------------------------------------------------------------
 
 SANCTION_KINDS = dict(Sanction.KINDS)
+DOUBLE_SUBMIT_SECONDS = 60
 MAX_DAYS = 3650
 
 
@@ -456,6 +556,11 @@ def sanction(moderator: Any, member: Any, kind: Any, *, reason: Any, days: Any =
         if not 1 <= days <= MAX_DAYS:
             raise InvalidInput(f"Between 1 and {MAX_DAYS} days.", field="days")
         ends_at = timezone.now() + timedelta(days=days)
+    # One measure at a time per member: a double submit waits for the first, then finds it.
+    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
+    if Sanction.objects.filter(member=member, kind=kind, issued_by=moderator, reason=reason,
+                               created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).exists():
+        raise Conflict("You issued this very measure a moment ago: it is in place already.", field="kind")
     created = Sanction.objects.create(member=member, kind=kind, reason=reason[:2000], issued_by=moderator,
                                       ends_at=ends_at)
     record(moderator, f"sanction_{kind}", target_type="member", target_id=member.pk, target_label=member.username,
@@ -543,11 +648,11 @@ GUIDELINES_MAX = 50_000
 
 def current_guidelines(space: Any = None) -> GuidelinesVersion | None:
     """The guidelines that apply: the space's own if it has them, else the site's."""
-    if space is not None:
-        own = GuidelinesVersion.objects.filter(space=space).order_by("-version").first()
-        if own is not None:
-            return own
-    return GuidelinesVersion.objects.filter(space__isnull=True).order_by("-version").first()
+    if space is None:
+        return GuidelinesVersion.objects.filter(space__isnull=True).order_by("-version").first()
+    # One query: the space's newest version if it has any, else the site's newest.
+    return (GuidelinesVersion.objects.filter(Q(space=space) | Q(space__isnull=True))
+            .order_by(F("space_id").desc(nulls_last=True), "-version").first())
 
 
 def guidelines_history(space: Any = None) -> QuerySet:

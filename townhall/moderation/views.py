@@ -18,7 +18,7 @@ from townhall.core.errors import InvalidInput, ServiceError
 from townhall.core.pages import bad_request, form_status, member_of, query_with, raise_for_access
 from townhall.core.pagination import InvalidCursor, keyset_page
 from townhall.moderation import services
-from townhall.moderation.models import AuditEntry, Flag, Sanction, SpamSweep
+from townhall.moderation.models import AuditEntry, Flag, ModeratorMessage, Sanction, SpamSweep
 
 PAGE_SIZE = 50
 FILTERS = ("actor", "action", "target", "target_id", "since", "until", "q")
@@ -119,9 +119,11 @@ def flag_item(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not services.can_read_audit(request.user):
         raise PermissionDenied("Only moderators review flags.")
+    from townhall.core import access
+
     return render(request, "moderation/queue.html", {"items": services.review_queue(request.user),
                                                      "appeals": services.open_appeals(request.user),
-                                                     "actions": services.REVIEW_ACTIONS})
+                                                     "spaces": access.visible_spaces(request.user).order_by("name")})
 
 
 @login_required
@@ -129,19 +131,24 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def review_item(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     if not services.can_read_audit(request.user):
         raise PermissionDenied("Only moderators review flags.")
-    if kind not in {"topic", "post"}:
+    if kind not in {"topic", "post", "member"}:
         raise Http404("Nothing to review here.")
     item = _flag_target(request, kind, key)
+    post = request.POST
     try:
-        result = services.review(request.user, request.POST.get("action"), reason=request.POST.get("reason", ""),
+        result = services.review(request.user, post.get("action"), reason=post.get("reason", ""),
+                                 into=post.get("into_space") if post.get("action") == "move" else post.get("into"),
+                                 title=post.get("title"), body=post.get("body"), message=post.get("message"),
                                  **{kind: item})
     except ServiceError as exc:
         raise_for_access(exc)
-        messages.error(request, exc.message)
+        field = next(iter(exc.errors), None)
+        messages.error(request, f"{exc.message} ({field})" if field and field not in exc.message else exc.message)
     else:
-        messages.success(request, f"Done: {result['outcome']}; {result['flags_closed']} flag(s) closed and the "
-                                  "flaggers told.")
-    return redirect("review_queue")
+        closed = result["flags_closed"]
+        messages.success(request, f"Done: {result['outcome']}" + (f"; {closed} flag(s) closed and the flaggers told."
+                                                                  if closed else "."))
+    return redirect(post["next"] if post.get("next", "").startswith("/t/") else "review_queue")
 
 
 # Sanctions and appeals ----------------------------------------------------------------------------
@@ -193,6 +200,7 @@ def my_standing(request: HttpRequest) -> HttpResponse:
     active = services.active_sanction(member)
     return render(request, "moderation/standing.html", {
         "sanctions": sanctions, "active": active, "active_text": services.describe(active) if active else "",
+        "moderator_messages": ModeratorMessage.objects.filter(member=member).select_related("moderator", "topic")[:50],
         "errors": errors, "appeal_for": request.POST.get("sanction", ""),
     }, status=400 if errors else 200)
 
@@ -219,6 +227,8 @@ def _guidelines_space(request: HttpRequest) -> Any:
     slug = request.GET.get("space") or request.POST.get("space")
     if not slug:
         return None
+    if "\x00" in slug:  # PostgreSQL cannot compare text holding a NUL: no such space
+        raise Http404("No such space.")
     try:
         return get_space_for(request.user, slug)
     except ServiceError as exc:

@@ -45,6 +45,7 @@ class Notification(models.Model):
         ("sanction", "took a measure on your account (see why on “Your standing”)"),
         ("appeal_decided", "decided your appeal"),
         ("guidelines", "changed the community guidelines"),
+        ("moderator_message", "wrote to you about something you posted (see “Your standing”)"),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -294,7 +294,9 @@ def _on_member_measure(event: Event) -> None:
     member_id = (event.data or {}).get("member")
     member = get_user_model().objects.filter(pk=member_id, is_active=True).first() if member_id else None
     if member is not None:
-        notify(member, "sanction" if event.verb == "member.sanctioned" else "appeal_decided", event)
+        verb = {"member.sanctioned": "sanction", "member.messaged": "moderator_message"}.get(event.verb,
+                                                                                           "appeal_decided")
+        notify(member, verb, event)
 
 
 def _on_guidelines(event: Event) -> None:
@@ -307,6 +309,7 @@ _HANDLERS = {
     "guidelines.published": _on_guidelines,
     "member.sanctioned": _on_member_measure,
     "sanction.appeal_decided": _on_member_measure,
+    "member.messaged": _on_member_measure,
     "flag.resolved": _on_flag_resolved,
     "topic.created": _on_topic_created,
     "post.created": _on_post_created,

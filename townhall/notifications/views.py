@@ -50,7 +50,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
         return redirect(notification.topic.get_absolute_url() + f"#post-{notification.post_id}")
     if notification.topic_id:
         return redirect(notification.topic.get_absolute_url())
-    if notification.verb in {"sanction", "appeal_decided"}:
+    if notification.verb in {"sanction", "appeal_decided", "moderator_message"}:
         return redirect("my_standing")
     if notification.verb == "guidelines":
         return redirect("guidelines_changes")

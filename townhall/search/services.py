@@ -178,7 +178,8 @@ def sync_solved(topic_id: int) -> None:
     SearchDocument.objects.filter(topic_id=topic_id).exclude(solved=solved).update(solved=solved)
 
 
-TOPIC_VERBS = {"topic.created", "topic.edited", "topic.deleted", "topic.hidden", "topic.restored"}
+TOPIC_VERBS = {"topic.created", "topic.edited", "topic.deleted", "topic.hidden", "topic.restored", "topic.moved",
+               "topic.merged", "topic.merge_received"}
 POST_VERBS = {"post.created", "post.edited", "post.deleted", "post.hidden", "post.restored"}
 SOLUTION_VERBS = {"question.accepted", "question.unaccepted"}
 
@@ -192,7 +193,7 @@ def handle_event(event: Event) -> None:
             return
         if verb in {"topic.deleted", "topic.hidden"}:
             unindex_topic(topic)
-        elif verb == "topic.restored":
+        elif verb in {"topic.restored", "topic.merge_received"}:  # posts came back, or came from a merge
             index_topic_with_posts(topic)
         else:
             index_topic(topic)

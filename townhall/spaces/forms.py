@@ -25,6 +25,10 @@ class SpaceForm(forms.Form):
     unsolved_hours = forms.IntegerField(
         initial=72, help_text="A question with no accepted solution after this many hours goes to the support team."
     )
+    hold_first_posts = forms.BooleanField(
+        required=False, label="Hold new members' first posts for review",
+        help_text="A new member's first question or answer here waits for a moderator before anyone else sees it.",
+    )
 
     def __init__(self, *args: Any, parents: list[Space], editing: Space | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

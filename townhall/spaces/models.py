@@ -35,6 +35,8 @@ class Space(models.Model):
     support_email = models.EmailField(blank=True, help_text="Escalated questions are emailed here")
     unanswered_hours = models.PositiveIntegerField(default=24)
     unsolved_hours = models.PositiveIntegerField(default=72)
+    # New members' first posts wait for a moderator before anyone else sees them (off by default).
+    hold_first_posts = models.BooleanField(default=False)
     topic_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -17,7 +17,7 @@ from townhall.spaces.models import KIND_CHOICES, VISIBILITY_CHOICES, VISIBILITY_
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 EDITABLE = ("name", "description", "kind", "visibility", "parent", "position", "support_email",
-            "unanswered_hours", "unsolved_hours")
+            "unanswered_hours", "unsolved_hours", "hold_first_posts")
 
 
 def _validate(space: Space) -> None:
@@ -38,6 +38,8 @@ def _validate(space: Space) -> None:
         value = getattr(space, field)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 365:
             raise InvalidInput("Between 1 and 8760 hours.", field=field)
+    if not isinstance(space.hold_first_posts, bool):
+        raise InvalidInput("Yes or no.", field="hold_first_posts")
     parent = space.parent
     seen = {space.pk}
     while parent is not None:

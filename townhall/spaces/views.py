@@ -117,7 +117,7 @@ def space_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "slug": space.slug, "name": space.name, "description": space.description, "kind": space.kind,
         "visibility": space.visibility, "parent": str(space.parent_id or ""), "position": space.position,
         "support_email": space.support_email, "unanswered_hours": space.unanswered_hours,
-        "unsolved_hours": space.unsolved_hours,
+        "unsolved_hours": space.unsolved_hours, "hold_first_posts": space.hold_first_posts,
     }
     parents = _parents_for(request.user)
     if space.parent is not None and all(p.pk != space.parent_id for p in parents):

@@ -13,3 +13,4 @@ class SupportConfig(AppConfig):
         signals.topic_created.connect(services.on_topic_created, dispatch_uid="support.topic_created")
         signals.post_created.connect(services.on_post_created, dispatch_uid="support.post_created")
         signals.post_removed.connect(services.on_post_removed, dispatch_uid="support.post_removed")
+        signals.topics_merged.connect(services.on_topics_merged, dispatch_uid="support.topics_merged")

@@ -1,4 +1,6 @@
-"""Forms of the question pages. They only parse: the services validate and name the field at fault."""
+"""Forms of the question pages. They only parse: the services validate and name the field at fault.
+
+They carry core.formguard's honeypot and stamp: a robot's form is refused before any service sees it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from django import forms
 from django.urls import reverse
 
 from townhall.content.forms import BodyField
+from townhall.core.formguard import GuardedForm
 
 
-class AskForm(forms.Form):
+class AskForm(GuardedForm):
     title = forms.CharField(
         required=False,
         help_text="Say in a few words what the problem is, as you would tell a friend.",
@@ -28,5 +31,7 @@ class AskForm(forms.Form):
         self.fields["space"].widget.choices = [("", "Choose a space")] + spaces
 
 
-class BodyForm(forms.Form):
+class BodyForm(GuardedForm):
+    """An answer, or a comment under one (its form is written out in content/_post.html)."""
+
     body = BodyField(label="Your answer")

@@ -20,12 +20,14 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from townhall.content import selectors
+from townhall.content import selectors, threads
 from townhall.content import services as content
 from townhall.content.models import Kudos, Post, Topic, TopicVote
-from townhall.core import access, fragments
+from townhall.core import access, formguard, fragments
+from townhall.core.errors import ServiceError
 from townhall.core.pages import bad_request
 from townhall.core.pagination import InvalidCursor
+from townhall.moderation import services as moderation
 from townhall.notifications.models import Subscription
 from townhall.support.forms import BodyForm
 from townhall.support.models import Question
@@ -126,6 +128,7 @@ class Thread:
         return self.post_template.render({
             "entry": entry, "topic": self.topic, "can_accept": self.can_accept,
             "comment_error": self.comment_error, "csrf_input": fragments.CSRF_PLACEHOLDER,
+            "guard_input": formguard.PLACEHOLDER,
         })
 
     def entry(self, post: Post) -> selectors.PostView:
@@ -163,6 +166,15 @@ class Thread:
         if self.comment_error and self.comment_error[0] == entry.post.id:
             return None  # the viewer's own comment with its errors
         return (entry.sharing_key(), self.can_accept)
+
+
+def _closed_to_answers(user: Any, topic: Topic) -> str:
+    """Why this viewer may not answer here ("" when they may): a lock, or a duplicate."""
+    try:
+        threads.may_reply(user, topic, is_answer=True)
+    except ServiceError as exc:
+        return exc.message
+    return ""
 
 
 def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | None = None,
@@ -220,6 +232,11 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         "following": relation.following,
         "show_escalation": bool(question and question.in_queue and (is_asker or access.can_work_queue(user))),
         "answer_form": answer_form or BodyForm(),
+        "closed_to_answers": _closed_to_answers(user, topic),
+        # New members see the guidelines (this space's, else the site's) before their first answer too.
+        "first_post_guidelines": moderation.current_guidelines(topic.space) if moderation.is_first_post(user) else None,
+        # Moderators get the thread's tools (lock, move, merge, duplicate, edit with a note) on the page.
+        "moderator_spaces": access.visible_spaces(user).order_by("name") if access.can_see_deleted(user) else None,
     }
     response = render(request, "support/topic.html", context, status=status)
     if request.method == "GET":

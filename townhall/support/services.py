@@ -91,6 +91,25 @@ def _count_solution(post: Post | None, sign: int) -> None:
         credit(post.author_id, "solution_accepted", sign)
 
 
+def on_topics_merged(sender: Any, source: Topic, target: Topic, actor: Any, **kwargs: Any) -> None:
+    """A merged question's solution goes with its answers when the target has none; it leaves the queue."""
+    if source.kind != "question":
+        return
+    old = Question.objects.select_for_update().filter(topic=source).first()
+    if old is None:
+        return
+    new = Question.objects.select_for_update().filter(topic=target).first() or question_of(target)
+    if old.accepted_post_id and not new.accepted_post_id:
+        new.accepted_post_id, new.accepted_by_id, new.accepted_at = old.accepted_post_id, old.accepted_by_id, \
+            old.accepted_at
+        new.save(update_fields=["accepted_post", "accepted_by", "accepted_at"])
+        Topic.objects.filter(pk=target.pk).update(status="solved")
+        target.status = "solved"
+    elif old.accepted_post_id:
+        _count_solution(old.accepted_post, -1)  # the target keeps its own solution
+    Question.objects.filter(pk=old.pk).update(accepted_post=None, queue_state="" if old.in_queue else old.queue_state)
+
+
 def me_too(user: Any, topic: Topic, value: int = 1) -> tuple[int, int]:
     """"I have this question too": counts the member and makes them follow the question."""
     from townhall.notifications import services as notifications
@@ -107,7 +126,8 @@ def me_too(user: Any, topic: Topic, value: int = 1) -> tuple[int, int]:
 
 def overdue_questions(space: Space, now: datetime) -> tuple[Any, Any]:
     """Questions of `space` overdue for an answer and for a solution, not yet escalated for it."""
-    base = Topic.objects.filter(space=space, kind="question", is_deleted=False)
+    # A duplicate is answered where it points: it is not escalated.
+    base = Topic.objects.filter(space=space, kind="question", is_deleted=False, duplicate_of__isnull=True)
     unanswered = base.filter(
         answer_count=0,
         created_at__lte=now - timedelta(hours=space.unanswered_hours),

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from townhall.content import selectors
 from townhall.content import services as content
-from townhall.content.models import BODY_MAX
+from townhall.content.models import BODY_MAX, Topic
 from townhall.content.views import post_for, topic_for, topic_listing
 from townhall.core import access, fragments
 from townhall.core.errors import InvalidInput, ServiceError
@@ -99,8 +99,16 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    topic = fetch_visible(lambda user, key: content.get_topic_for(user, key, related=QUESTION_RELATED),
-                          request.user, pk)
+    try:
+        topic = fetch_visible(lambda user, key: content.get_topic_for(user, key, related=QUESTION_RELATED),
+                              request.user, pk)
+    except Http404:
+        merged_into = Topic.objects.filter(pk=pk).values_list("merged_into", flat=True).first()
+        if merged_into is None:
+            raise
+        return redirect("topic", merged_into)  # merged by a moderator: its replies live on in the target
+    if topic.merged_into_id and not request.GET.get("merged"):
+        return redirect("topic", topic.merged_into_id)
     return render_topic(request, topic)
 
 
@@ -125,10 +133,10 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     parent = post_for(request, pk)
     form = BodyForm(request.POST)
-    if not form.is_valid():
-        reasons = [str(r) for r in form.errors.get("body", [])]
+    if not form.is_valid():  # unparseable text (a NUL byte), or refused by core.formguard: keep the text then
+        reasons = [str(r) for errors in form.errors.values() for r in errors]
         return render_topic(request, topic_for(request, parent.topic_id),
-                            comment_error=(parent.id, reasons, ""), status=400)
+                            comment_error=(parent.id, reasons, form.cleaned_data.get("body", "")), status=400)
     body = form.cleaned_data["body"]
     try:
         post = content.create_post(request.user, parent.topic, body=body, parent=parent)

@@ -85,7 +85,10 @@ def moderation_queue(request: HttpRequest) -> dict[str, Any]:
                                                                    else target.topic.title),
             "author": target.username if item["kind"] == "member" else target.author.username,
             "weight": item["weight"], "hidden": item["hidden"], "upheld_before": item["upheld_before"],
-            "flags": [{"reason": f.reason, "note": f.note, "flagger": f.flagger.username, "weight": f.weight,
+            "held": item["held"], "space": item["space"].slug if item["space"] else None,
+            "sanctions": [f"{s.kind}: {s.reason}" for s in item["sanctions"]],
+            "flags": [{"reason": f.reason, "note": f.note, "flagger": f.flagger.username if f.flagger else None,
+                       "weight": f.weight,
                        "created_at": f.created_at} for f in item["flags"]],
         })
     return {"results": results}
@@ -94,9 +97,12 @@ def moderation_queue(request: HttpRequest) -> dict[str, Any]:
 @router.post("/moderation/actions", auth=MEMBER, response={200: ModerationActionOut, **WRITE_ERRORS},
              summary="A moderator's decision")
 def moderation_action(request: HttpRequest, payload: ModerationActionIn) -> dict[str, Any]:
-    """`approve`, `hide`, `delete` and `restore` a topic or post, with a `reason` (recorded in the audit log
-    and told to the flaggers); `warn`, `silence`, `suspend` (both with `days`) and `ban` a `user`.
-    Locking, moving and merging answer **422** until they land."""
+    """`approve`, `hide`, `delete`, `restore`, `edit` (with `body`, and `title` for a topic: a public "edited
+    by a moderator" note gives the `reason`) a topic or post, or `reply` to its author (`message`, private);
+    `lock`, `unlock`, `move` (`into` a space), `merge` (`into` another topic: posts, votes and followers
+    follow) and `duplicate` (of the topic `into`) a topic; `warn`, `silence`, `suspend` (both with `days`),
+    `ban` and `spam` (remove everything, ban) a `user`. Every action needs a `reason`, closes the open flags
+    on the item and tells the flaggers; two moderators acting on the same item: the second gets **409**."""
     if not services.can_read_audit(request.user):
         raise NotAllowed("Only moderators act on content.")
     targets = _targets(request.user, payload.topic, payload.post, payload.user)
@@ -113,7 +119,8 @@ def moderation_action(request: HttpRequest, payload: ModerationActionIn) -> dict
                                     reason=payload.reason, days=payload.days)
         return {"action": payload.action, "target": f"member:{measure.member_id}", "outcome": measure.kind,
                 "flags_closed": 0}
-    return services.review(request.user, payload.action, reason=payload.reason, **targets)
+    return services.review(request.user, payload.action, reason=payload.reason, into=payload.into,
+                           title=payload.title, body=payload.body, message=payload.message, **targets)
 
 
 SANCTIONS = {"warn": "warning", "silence": "silence", "suspend": "suspension", "ban": "ban"}

@@ -65,7 +65,8 @@ def get_space(request: HttpRequest, slug: str) -> dict[str, Any]:
 def create_space(request: HttpRequest, payload: SpaceIn) -> Status[dict[str, Any]]:
     parent = space_for(request.user, payload.parent, field="parent") if payload.parent else None
     options = payload.model_dump(include={"description", "support_email", "unanswered_hours",
-                                          "unsolved_hours", "position"}, exclude_none=True)
+                                          "unsolved_hours", "position", "hold_first_posts"},
+                                exclude_none=True)
     space = services.create_space(
         request.user, slug=payload.slug, name=payload.name, kind=payload.kind, visibility=payload.visibility,
         parent=parent, **options,
