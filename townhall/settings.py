@@ -310,6 +310,10 @@ FLAG_WEIGHTS = {
     "moderator": env_int("TOWNHALL_FLAG_WEIGHT_MODERATOR", 3),
 }
 FLAG_HIDE_WEIGHT = max(1, env_int("TOWNHALL_FLAG_HIDE_WEIGHT", 3))
+# A member's flag weighs one more from this trust level up, and one more (or one less) once this many of
+# their flags were decided and most were upheld (or dismissed): past accuracy counts.
+FLAG_TRUSTED_LEVEL = env_int("TOWNHALL_FLAG_TRUSTED_LEVEL", 2)
+FLAG_ACCURACY_MIN_FLAGS = max(1, env_int("TOWNHALL_FLAG_ACCURACY_MIN_FLAGS", 5))
 # Page views are added up in memory and written every this many seconds (core.viewcounts).
 VIEW_COUNT_FLUSH_SECONDS = env_int("TOWNHALL_VIEW_COUNT_FLUSH_SECONDS", 0 if TESTING else 10)
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 POST_FIELDS = {
     "id", "topic", "parent", "is_topic_comment", "author", "body", "body_html", "created_at", "edited_at",
-    "kudos_count", "official", "accepted", "is_deleted", "url",
+    "kudos_count", "official", "accepted", "is_deleted", "awaiting_review", "url",
 }
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 TOPIC_FIELDS = {
     "id", "space", "kind", "title", "body", "body_html", "author", "created_at", "last_activity_at", "edited_at",
     "reply_count", "answer_count", "vote_count", "view_count", "score", "status", "accepted_post", "tags",
-    "is_deleted", "url",
+    "is_deleted", "awaiting_review", "is_locked", "duplicate_of", "url",
 }
 
 

@@ -123,3 +123,26 @@ def test_a_moderator_outside_a_private_space_neither_sees_nor_acts_on_its_flags(
     with pytest.raises(NotFound):
         review(moderator, "delete", topic=private_question, reason="Duplicate")
     assert not Topic.objects.get(pk=private_question.pk).is_deleted
+
+
+def test_a_trusted_members_flag_weighs_more(spam):
+    trusted = make_user("trusted", trust_level=2)
+    assert flag(trusted, post=spam, reason="spam").weight == 2
+
+
+def test_past_accuracy_raises_or_lowers_a_members_flag_weight(member, outsider, spam):
+    from townhall.moderation.services import flag_weight
+
+    def decided(user, status, count):
+        for n in range(count):
+            Flag.objects.create(flagger=user, target_key=f"member:{1000 + n}", reason="spam", status=status)
+
+    assert flag_weight(member) == 1
+    decided(member, "upheld", 4)
+    assert flag_weight(member) == 1  # four decided: too few to judge
+    decided(member, "upheld", 1)
+    assert flag_weight(member) == 2  # five of five upheld
+    decided(outsider, "dismissed", 5)
+    assert flag_weight(outsider) == 0
+    created = flag(outsider, post=spam, reason="spam")
+    assert created.weight == 0 and created.status == "open"  # still reaches the queue, hides nothing

@@ -103,3 +103,26 @@ def test_the_api_queue_lists_held_items_without_a_flagger(newcomer, holding_spac
     results = api_for(moderator).get("/moderation/queue").json()["results"]
     assert results[0]["target"] == f"topic:{topic.pk}" and results[0]["held"] is True
     assert results[0]["flags"][0]["flagger"] is None and results[0]["space"] == holding_space.slug
+
+
+def test_the_asker_hears_of_a_held_answer_once_it_is_approved(member, question, holding_space, newcomer, moderator):
+    from townhall.notifications.models import Notification
+
+    held = create_post(newcomer, question, body="Hold the reset button for ten seconds.")
+    assert not Notification.objects.filter(user=member, verb="answer").exists()  # hidden: no one is told
+    review(moderator, "approve", post=Post.objects.get(pk=held.pk), reason="Fine")
+    told = Notification.objects.get(user=member, verb="answer")
+    assert told.post_id == held.pk and told.actor_id == newcomer.pk
+
+
+def test_the_pages_and_api_tell_the_author_their_post_waits_for_review(newcomer, holding_space, question):
+    from tests.conftest import client_for
+
+    client = client_for(newcomer)
+    asked = client.post(reverse("ask"), {"title": "Where is the manual?", "body": "I cannot find it anywhere.",
+                                         "space": holding_space.slug}, follow=True)
+    assert "waits for a moderator before others see it" in asked.content.decode()
+    topic = Topic.objects.get(title="Where is the manual?")
+    data = api_for(newcomer).get(f"/topics/{topic.pk}").json()
+    assert data["awaiting_review"] is True
+    assert api_for(make_user("stranger")).get(f"/topics/{topic.pk}").status_code == 404

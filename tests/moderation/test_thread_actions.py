@@ -287,3 +287,18 @@ def test_the_api_runs_every_queue_action_with_the_same_rules(moderator, member, 
     assert merged.status_code == 200 and Topic.objects.get(pk=second.pk).merged_into_id == question.pk
     assert_error(mod.post("/moderation/actions", {"action": "merge", "topic": question.pk, "into": "x\x00",
                                                   "reason": "Same"}), 400)
+
+
+def test_a_flagged_profile_is_dismissed_or_its_member_written_to(moderator, member, other, moderator_client):
+    flag(member, member=other, reason="spam", note="")
+    queue = moderator_client.get(reverse("review_queue")).content.decode()
+    assert "Dismiss the flags" in queue
+    review(moderator, "reply", member=other, message="Please remove the shop link from your bio.", reason="Rule 3")
+    assert ModeratorMessage.objects.get(member=other).topic_id is None
+    assert Flag.objects.get().status == "upheld"
+    flag(member, member=other, reason="abusive", note="")
+    done = moderator_client.post(reverse("review_item", args=["member", other.username]),
+                                 {"action": "approve", "reason": "The bio is fine"})
+    assert done.status_code == 302 and Flag.objects.filter(status="dismissed").count() == 1
+    with pytest.raises(Unprocessable):
+        review(moderator, "delete", member=other, reason="x")

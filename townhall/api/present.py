@@ -121,6 +121,9 @@ def topic_data(topic: Topic) -> dict[str, Any]:
         "accepted_post": accepted_post_id(topic),
         "tags": sorted(tag.name for tag in topic.tags.all()),
         "is_deleted": topic.is_deleted,
+        "awaiting_review": topic.is_deleted and topic.deleted_by_id is None and topic.merged_into_id is None,
+        "is_locked": topic.is_locked,
+        "duplicate_of": topic.duplicate_of_id,
         "url": absolute(topic.get_absolute_url()),
     }
 
@@ -140,6 +143,7 @@ def post_data(post: Post, accepted_id: int | None = None) -> dict[str, Any]:
         "official": post.official,
         "accepted": accepted_id is not None and post.pk == accepted_id,
         "is_deleted": post.is_deleted,
+        "awaiting_review": post.is_deleted and post.deleted_by_id is None,
         "url": absolute(post.get_absolute_url()),
     }
 

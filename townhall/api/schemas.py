@@ -219,6 +219,10 @@ class TopicOut(Schema):
     accepted_post: int | None = Field(description="The accepted answer's id (questions), or null.")
     tags: list[str]
     is_deleted: bool = Field(description="Only moderators (and the author, once) see deleted topics.")
+    awaiting_review: bool = Field(description="Held for review or hidden by flags: only its author and the "
+                                              "moderators see it until a moderator approves it.")
+    is_locked: bool = Field(description="Locked by the moderators: replies from moderators only.")
+    duplicate_of: int | None = Field(description="The original this topic repeats: answer there.")
     url: str
 
 
@@ -265,6 +269,8 @@ class PostOut(Schema):
     official: bool = Field(description="Written by the company's support team.")
     accepted: bool = Field(description="The accepted solution of its question.")
     is_deleted: bool
+    awaiting_review: bool = Field(description="Held for review or hidden by flags: only its author and the "
+                                              "moderators see it until a moderator approves it.")
     url: str
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from townhall.activity.models import Event
@@ -259,14 +259,31 @@ NOTE_MAX = 1000
 REASONS = dict(Flag.REASONS)
 
 
+ACCURATE, INACCURATE = 0.8, 0.2  # shares of a member's decided flags that were upheld
+
+
 def flag_weight(user: Any) -> int:
-    """How much one member's flag counts (settings.FLAG_WEIGHTS, by role; trust levels come later)."""
+    """How much one flag counts: by role (settings.FLAG_WEIGHTS); a member's also by trust level (one more
+    from FLAG_TRUSTED_LEVEL) and by past accuracy (once FLAG_ACCURACY_MIN_FLAGS of their flags were decided:
+    one more when most were upheld, one less, down to 0, when most were dismissed: such a flag still
+    reaches the queue but no longer helps hide anything)."""
     weights = settings.FLAG_WEIGHTS
     if user.is_moderator or access.is_admin(user):
         return int(weights["moderator"])
     if user.is_agent:
         return int(weights["agent"])
-    return int(weights["member"])
+    weight = int(weights["member"])
+    if user.trust_level >= settings.FLAG_TRUSTED_LEVEL:
+        weight += 1
+    decided = Flag.objects.filter(flagger=user, status__in=["upheld", "dismissed"]).aggregate(
+        total=Count("id"), upheld=Count("id", filter=Q(status="upheld")))
+    if decided["total"] >= settings.FLAG_ACCURACY_MIN_FLAGS:
+        share = decided["upheld"] / decided["total"]
+        if share >= ACCURATE:
+            weight += 1
+        elif share <= INACCURATE:
+            weight = max(0, weight - 1)
+    return weight
 
 
 def _target(topic: Any = None, post: Any = None, member: Any = None) -> tuple[str, Any]:
@@ -414,9 +431,9 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     reason = _text(reason, "reason", 500)
     if not reason:
         raise InvalidInput("Give the reason: it is recorded, and the flaggers are told.", field="reason")
-    if kind == "member" and action != "reply":
-        raise Unprocessable("A member is replied to, warned, silenced, suspended or banned, not approved or "
-                            "deleted.", field="action")
+    if kind == "member" and action not in {"reply", "approve"}:
+        raise Unprocessable("A flagged profile is approved (flags dismissed) or its member written to; measures "
+                            "(warn, silence, suspend, ban) are sanctions.", field="action")
     if action in TOPIC_ACTIONS and kind != "topic":
         raise Unprocessable(f"Only a topic is {OUTCOMES[action]}: name the topic.", field="action")
     visible_topic = None if kind == "member" else (item if kind == "topic" else item.topic)
@@ -429,10 +446,14 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         raise Conflict("No open flag on this: another moderator has already reviewed it.", field="target")
     outcome = OUTCOMES[action]
     status = "dismissed" if action in {"approve", "restore"} else "upheld"
-    if action in {"approve", "restore"}:
+    if kind == "member" and action == "approve":
+        pass  # a profile left as it is: the flags are dismissed (below)
+    elif action in {"approve", "restore"}:
         # Approving puts back what flags or a hold hid (deleted by no one), never what its author deleted.
         if item.is_deleted and (action == "restore" or item.deleted_by_id is None):
             (content.restore_topic if kind == "topic" else content.restore_post)(moderator, item, reason=reason)
+            if any(f.flagger_id is None for f in open_flags):
+                _published_after_hold(kind, item)
     elif action in {"hide", "delete"}:
         if not item.is_deleted:
             (content.delete_topic if kind == "topic" else content.delete_post)(moderator, item, reason=reason)
@@ -461,8 +482,9 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(status=status, resolved_by=moderator,
                                                                   resolved_at=now, outcome=outcome[:200])
     if action in {"approve", "hide", "delete", "restore"}:
-        record(moderator, f"review_{action}", target_type=kind, target_id=item.pk,
-               target_label=visible_topic.title, space=visible_topic.space, reason=reason,  # type: ignore[union-attr]
+        label = item.username if kind == "member" else visible_topic.title  # type: ignore[union-attr]
+        record(moderator, f"review_{action}", target_type=kind, target_id=item.pk, target_label=label,
+               space=getattr(visible_topic, "space", None), reason=reason,
                before={"flags": len(open_flags), "deleted": action in {"approve", "restore"}},
                after={"outcome": outcome})
     flaggers = sorted({f.flagger_id for f in open_flags if f.flagger_id is not None})
@@ -473,6 +495,20 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         record_event("flag.resolved", moderator, topic=shown, outcome=status, title=getattr(visible_topic, "title", ""),
                      flaggers=flaggers)
     return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}
+
+
+def _published_after_hold(kind: str, item: Any) -> None:
+    """A held post, approved: the people it concerns hear of it now, as they would have when it was posted
+    (the notifications then skipped it because it was hidden)."""
+    from townhall.activity.services import record_event
+    from townhall.content.services import render_with_mentions
+
+    _, mentioned = render_with_mentions(item.body)
+    if kind == "topic":
+        record_event("topic.published", item.author, topic=item, mentioned=mentioned)
+    else:
+        record_event("post.published", item.author, topic=item.topic, post=item, mentioned=mentioned,
+                     parent=item.parent_id)
 
 
 MESSAGE_MAX = 5000

@@ -313,6 +313,9 @@ _HANDLERS = {
     "flag.resolved": _on_flag_resolved,
     "topic.created": _on_topic_created,
     "post.created": _on_post_created,
+    # A post held for review and then approved: told now, as if just posted.
+    "topic.published": _on_topic_created,
+    "post.published": _on_post_created,
     "question.accepted": _on_accepted,
     "question.escalated": _on_escalated,
 }

@@ -91,7 +91,10 @@ def ask(request: HttpRequest) -> HttpResponse:
         add_service_errors(form, exc)
         response = render(request, "support/ask.html", context, status=form_status(exc))
         return with_retry_after(response, exc)
-    messages.success(request, "Your question is posted. You will be notified of answers.")
+    if topic.is_deleted:  # held for review (moderation.holds)
+        messages.info(request, "Thank you: your question waits for a moderator before others see it.")
+    else:
+        messages.success(request, "Your question is posted. You will be notified of answers.")
     return redirect(topic)
 
 
@@ -125,6 +128,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise_for_access(exc)
         add_service_errors(form, exc)
         return with_retry_after(render_topic(request, topic, answer_form=form, status=form_status(exc)), exc)
+    if post.is_deleted:  # held for review (moderation.holds)
+        messages.info(request, "Thank you: your answer waits for a moderator before others see it.")
+        return redirect(topic)
     return redirect(post)
 
 
