@@ -302,3 +302,31 @@ def test_a_flagged_profile_is_dismissed_or_its_member_written_to(moderator, memb
     assert done.status_code == 302 and Flag.objects.filter(status="dismissed").count() == 1
     with pytest.raises(Unprocessable):
         review(moderator, "delete", member=other, reason="x")
+
+
+def test_the_queue_page_costs_the_same_for_few_and_many_items(moderator_client, member, public_space,
+                                                              django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fill(count):
+        for n in range(count):
+            author = make_user(f"author{Topic.objects.count()}")
+            topic = ask_question(author, public_space, title=f"Widget question number {Topic.objects.count()}",
+                                 body="Something about widgets.")
+            flag(member, topic=topic, reason="off_topic")
+            post = create_post(author, topic, body=f"A reply, number {n}.")
+            flag(member, post=post, reason="spam")
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert moderator_client.get(reverse("review_queue")).status_code == 200
+        return len(queries)
+
+    fill(2)
+    cost()  # warm: the session, the visible spaces and the badge are cached after the first visit
+    few = cost()
+    fill(8)
+    with django_assert_max_num_queries(16):
+        moderator_client.get(reverse("review_queue"))
+    assert cost() == few

@@ -37,6 +37,8 @@ KIND_FOR_SPACE = {
 def clean_title(title: Any) -> str:
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("A title is required.", field="title")
+    if "\x00" in title:
+        raise InvalidInput("The title contains a character that is not allowed.", field="title")
     title = " ".join(title.split())
     if len(title) < 5:
         raise InvalidInput("The title is too short: say in a few words what it is about.", field="title")
@@ -48,6 +50,8 @@ def clean_title(title: Any) -> str:
 def clean_body(body: Any, field: str = "body") -> str:
     if not isinstance(body, str) or not body.strip():
         raise InvalidInput("The text is empty.", field=field)
+    if "\x00" in body:  # PostgreSQL cannot store it
+        raise InvalidInput("The text contains a character that is not allowed.", field=field)
     if len(body) > BODY_MAX:
         raise InvalidInput(f"The text is too long: at most {BODY_MAX:,} characters.", field=field)
     return body.strip()
@@ -155,6 +159,18 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
                                field="parent")
         if parent.parent_id is not None:
             parent = parent.parent  # comments are one level deep: reply to the answer
+    # The topic as it is now, locked until this post is counted: a reply racing a lock, a merge or a
+    # removal finds it done, and is not stranded in a topic no one sees.
+    current = Topic.objects.select_for_update().filter(pk=topic.pk).values(
+        "is_deleted", "is_locked", "lock_reason", "duplicate_of_id", "merged_into_id").first()
+    if current is None:
+        raise NotFound("No such topic.", field="topic")
+    for name, value in current.items():
+        setattr(topic, name, value)
+    if topic.is_deleted and not access.can_see_deleted(author):
+        if access.is_held_for_its_author(author, topic):
+            raise Unprocessable("This waits for a moderator: replies open once it is published.", field="topic")
+        raise NotFound("No such topic.", field="topic")
     threads.may_reply(author, topic, is_answer=parent is None)
     gates.check_may_post(author)
     if check_rate:
@@ -177,9 +193,10 @@ def create_post(author: Any, topic: Topic, *, body: str, parent: Post | None = N
     Topic.objects.filter(pk=topic.pk).update(**updates)
     Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") + 1)
     topic.refresh_from_db(fields=["reply_count", "answer_count", "last_activity_at"])
-    signals.post_created.send(sender=Post, post=post, actor=author)
     if check_rate:
         gates.check_hold(author, post)
+    if not post.is_deleted:  # a held post counts for the kind's rules once approved (post_restored)
+        signals.post_created.send(sender=Post, post=post, actor=author)
     record_event("post.created", author, topic=topic, post=post, mentioned=mentioned,
                  parent=parent.id if parent else None)
     return post
@@ -298,6 +315,8 @@ def delete_topic(actor: Any, topic: Topic, *, reason: str = "") -> Topic:
 def restore_topic(actor: Any, topic: Topic, *, reason: str = "") -> Topic:
     if not access.can_restore(actor, topic):
         raise NotAllowed("Only a moderator, or the author who deleted it, may restore this.")
+    if topic.merged_into_id:
+        raise Unprocessable("This topic was merged into another: its replies live there now.", field="topic")
     changed = Topic.objects.filter(pk=topic.pk, is_deleted=True).update(
         is_deleted=False, deleted_at=None, deleted_by=None
     )
@@ -352,6 +371,15 @@ def restore_post(actor: Any, post: Post, *, reason: str = "") -> Post:
         signals.post_restored.send(sender=Post, post=post, actor=actor)
         record_event("post.restored", actor, topic=post.topic, post=post, reason=reason)
     return post
+
+
+def confirm_removal(actor: Any, item: Topic | Post) -> bool:
+    """A moderator upholds the removal of what flags or a hold hid: it is now deleted by them, so its author
+    no longer sees it as waiting for review. No counter changes: it was already out of them."""
+    changed = type(item).objects.filter(pk=item.pk, is_deleted=True, deleted_by__isnull=True).update(
+        deleted_by=actor)
+    item.refresh_from_db(fields=["deleted_by"])
+    return bool(changed)
 
 
 @transaction.atomic

@@ -83,7 +83,7 @@ def unlock_topic(moderator: Any, topic: Topic, *, reason: Any) -> Topic:
 def _space(moderator: Any, value: Any) -> Space:
     """A space named by slug or id, as this moderator may see it."""
     space = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
         space = Space.objects.filter(pk=int(value)).first()
     elif isinstance(value, str) and value.strip() and "\x00" not in value:
         space = Space.objects.filter(slug=value.strip()).first()
@@ -203,7 +203,15 @@ def mark_duplicate(moderator: Any, topic: Topic, of: Any, *, reason: Any) -> Top
     if original.pk == topic.pk:
         raise Unprocessable("A topic cannot duplicate itself.", field="into")
     if original.duplicate_of_id == topic.pk:
-        raise Unprocessable("That topic is marked as a duplicate of this one: unmark it first.", field="into")
+        raise Unprocessable("That topic is marked as a duplicate of this one.", field="into")
+    if original.is_deleted:
+        raise Unprocessable("The original is deleted or waits for review: point to a topic readers can open.",
+                            field="into")
+    if original.kind != topic.kind:
+        raise Unprocessable(f"A {topic.kind} duplicates another {topic.kind}, not a {original.kind}.", field="into")
+    if original.space_id != topic.space_id and original.space.visibility != "public":
+        raise Unprocessable("The original is in a space not everyone may read: readers could not follow the link.",
+                            field="into")
     topic = _locked(topic)
     if topic.duplicate_of_id == original.pk:
         raise Conflict("This topic is marked as a duplicate of that one already.", field="into")

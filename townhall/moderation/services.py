@@ -402,6 +402,7 @@ def review_queue(moderator: Any) -> list[dict[str, Any]]:
 
 
 ITEM_ACTIONS = ("approve", "hide", "delete", "restore", "edit", "reply")  # a topic or a post
+DECIDING = {"approve", "restore", "hide", "delete", "merge"}  # what settles whether others see it
 TOPIC_ACTIONS = ("lock", "unlock", "move", "merge", "duplicate")  # a topic
 OUTCOMES = {"approve": "left up", "restore": "left up", "hide": "hidden", "delete": "removed", "edit": "edited",
             "reply": "the author was told", "lock": "locked", "unlock": "unlocked", "move": "moved",
@@ -441,7 +442,11 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         raise NotFound(f"No such {kind}.")
     key = f"{kind}:{item.pk}"
     # Lock the open flags: of two moderators acting at once, the second waits, then finds none.
-    open_flags = list(Flag.objects.select_for_update().filter(target_key=key, status="open"))
+    flags = Flag.objects.select_for_update().filter(target_key=key, status="open")
+    if action not in DECIDING:
+        # A hold is decided by publishing or removing; an edit, a lock or a word to the author leaves it waiting.
+        flags = flags.exclude(flagger__isnull=True)
+    open_flags = list(flags)
     if action in {"approve", "delete"} and not open_flags:
         raise Conflict("No open flag on this: another moderator has already reviewed it.", field="target")
     outcome = OUTCOMES[action]
@@ -457,6 +462,8 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     elif action in {"hide", "delete"}:
         if not item.is_deleted:
             (content.delete_topic if kind == "topic" else content.delete_post)(moderator, item, reason=reason)
+        elif item.deleted_by_id is None:  # hidden by flags or a hold: now removed by this moderator
+            content.confirm_removal(moderator, item)
     elif action == "edit":
         if kind == "topic":
             content.edit_topic(moderator, item, title=title, body=body, moderator_note=reason)
@@ -594,9 +601,15 @@ def sanction(moderator: Any, member: Any, kind: Any, *, reason: Any, days: Any =
         ends_at = timezone.now() + timedelta(days=days)
     # One measure at a time per member: a double submit waits for the first, then finds it.
     get_user_model().objects.select_for_update().filter(pk=member.pk).first()
-    if Sanction.objects.filter(member=member, kind=kind, issued_by=moderator, reason=reason,
+    if Sanction.objects.filter(member=member, kind=kind, reason=reason,
                                created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)).exists():
-        raise Conflict("You issued this very measure a moment ago: it is in place already.", field="kind")
+        raise Conflict("This very measure was issued a moment ago: it is in place already.", field="kind")
+    current = active_sanction(member)
+    outlasts = current is not None and current.ends_at is not None and (ends_at is None or ends_at > current.ends_at)
+    if current is not None and current.kind == kind and not outlasts:
+        raise Conflict(f"{member.username} is under a {current.get_kind_display().lower()} already"
+                       f"{f' until {current.ends_at:%-d %B %Y}' if current.ends_at else ''}: its appeal or its end "
+                       "comes first; a stronger measure may be issued.", field="kind")
     created = Sanction.objects.create(member=member, kind=kind, reason=reason[:2000], issued_by=moderator,
                                       ends_at=ends_at)
     record(moderator, f"sanction_{kind}", target_type="member", target_id=member.pk, target_label=member.username,
@@ -780,14 +793,32 @@ def remove_as_spam(moderator: Any, member: Any, *, reason: Any) -> SpamSweep:
     if not reason:
         raise InvalidInput("Give the reason: it is recorded.", field="reason")
     seen = access.visible_space_ids(moderator)  # what this moderator may act on
-    topics = list(Topic.objects.filter(author=member, is_deleted=False, space_id__in=seen)
+    # Up, or hidden by flags or a hold and waiting for review: all of it goes.
+    up_or_waiting = Q(is_deleted=False) | Q(deleted_by__isnull=True, merged_into__isnull=True)
+    topics = list(Topic.objects.filter(up_or_waiting, author=member, space_id__in=seen)
                   .select_related("space")[:SWEEP_MAX])
-    posts = list(Post.objects.filter(author=member, is_deleted=False, topic__space_id__in=seen)
-                 .select_related("topic__space")[:SWEEP_MAX])
+    posts = list(Post.objects.filter(Q(is_deleted=False) | Q(deleted_by__isnull=True), author=member,
+                                     topic__space_id__in=seen).select_related("topic__space")[:SWEEP_MAX])
     for post in posts:
-        content.delete_post(moderator, post, reason=reason)
+        if post.is_deleted:
+            content.confirm_removal(moderator, post)
+        else:
+            content.delete_post(moderator, post, reason=reason)
     for topic in topics:
-        content.delete_topic(moderator, topic, reason=reason)
+        if topic.is_deleted:
+            content.confirm_removal(moderator, topic)
+        else:
+            content.delete_topic(moderator, topic, reason=reason)
+    keys = [f"topic:{t.pk}" for t in topics] + [f"post:{p.pk}" for p in posts] + [f"member:{member.pk}"]
+    swept_flags = list(Flag.objects.select_for_update().filter(status="open", target_key__in=keys))
+    if swept_flags:
+        Flag.objects.filter(pk__in=[f.pk for f in swept_flags]).update(
+            status="upheld", resolved_by=moderator, resolved_at=timezone.now(), outcome="removed as spam")
+        flaggers = sorted({f.flagger_id for f in swept_flags if f.flagger_id is not None})
+        if flaggers:
+            from townhall.activity.services import record_event
+
+            record_event("flag.resolved", moderator, outcome="upheld", title=member.username, flaggers=flaggers)
     current = active_sanction(member)
     banned = current is not None and current.kind == "ban" and current.ends_at is None
     ban = None if banned else sanction(moderator, member, "ban", reason=reason)

@@ -181,6 +181,17 @@ def sanction_member(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "moderation/sanction.html", context)
 
 
+def _messages_for(member: Any) -> list[ModeratorMessage]:
+    """The moderators' messages to a member; the topic each is about is named only while they may see it."""
+    from townhall.core import access
+
+    found = list(ModeratorMessage.objects.filter(member=member).select_related("moderator", "topic__space")[:50])
+    for message in found:
+        if message.topic is not None and not access.can_view_topic(member, message.topic):
+            message.topic = None
+    return found
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_standing(request: HttpRequest) -> HttpResponse:
@@ -200,7 +211,7 @@ def my_standing(request: HttpRequest) -> HttpResponse:
     active = services.active_sanction(member)
     return render(request, "moderation/standing.html", {
         "sanctions": sanctions, "active": active, "active_text": services.describe(active) if active else "",
-        "moderator_messages": ModeratorMessage.objects.filter(member=member).select_related("moderator", "topic")[:50],
+        "moderator_messages": _messages_for(member),
         "errors": errors, "appeal_for": request.POST.get("sanction", ""),
     }, status=400 if errors else 200)
 

@@ -106,7 +106,9 @@ def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRe
         topic = fetch_visible(lambda user, key: content.get_topic_for(user, key, related=QUESTION_RELATED),
                               request.user, pk)
     except Http404:
-        merged_into = Topic.objects.filter(pk=pk).values_list("merged_into", flat=True).first()
+        # A merged topic sends its readers on, if they could read it (its id says nothing otherwise).
+        merged_into = Topic.objects.filter(pk=pk, space_id__in=access.visible_space_ids(request.user)).values_list(
+            "merged_into", flat=True).first()
         if merged_into is None:
             raise
         return redirect("topic", merged_into)  # merged by a moderator: its replies live on in the target
