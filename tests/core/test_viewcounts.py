@@ -56,3 +56,33 @@ def test_views_of_a_topic_deleted_meanwhile_are_dropped_quietly(batched, anon_cl
     anon_client.get(question.get_absolute_url())
     Topic.objects.filter(pk=question.pk).delete()
     assert viewcounts.flush() == 1
+
+
+def test_views_are_kept_when_the_database_is_busy_and_the_page_still_shows(settings, anon_client, question,
+                                                                            monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    settings.VIEW_COUNT_FLUSH_SECONDS = 0
+    real_update = QuerySet.update
+
+    def busy(self, **kwargs):
+        if "view_count" in kwargs:
+            raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", busy)
+    assert anon_client.get(question.get_absolute_url()).status_code == 200
+    assert viewcounts.pending() == 1 and views(question) == 0
+    monkeypatch.setattr(QuerySet, "update", real_update)
+    viewcounts.flush()
+    assert views(question) == 1 and viewcounts.pending() == 0
+
+
+def test_a_head_request_neither_counts_a_view_nor_fills_the_cache(batched, anon_client, question):
+    assert anon_client.head(question.get_absolute_url()).status_code == 200
+    assert viewcounts.pending() == 0
+    first = anon_client.get(question.get_absolute_url())
+    assert first["X-Townhall-Cache"] == "miss"  # the GET renders (and counts), then fills the cache
+    anon_client.get(question.get_absolute_url())
+    assert viewcounts.pending() == 2

@@ -5,6 +5,7 @@ a reason, closes the item's open flags, tells the flaggers, and is in the audit 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.api.conftest import api_for, assert_error
@@ -127,6 +128,11 @@ def test_merging_moves_posts_votes_and_followers_and_redirects(moderator, member
     assert "Moved here from “Widget keeps resetting itself”" in carried.moderator_note
     assert (target.answer_count, target.reply_count) == (1, 2)
     assert target.vote_count == 3 == TopicVote.objects.filter(topic=target).count()  # "both" counted once
+    from townhall.reputation.services import recompute_reputation
+
+    live = {u.username: u.reputation for u in get_user_model().objects.all()}
+    recompute_reputation()
+    assert live == {u.username: u.reputation for u in get_user_model().objects.all()}  # the points followed
     assert Subscription.objects.filter(topic=target, user__username="watcher").exists()
     source = Topic.objects.get(pk=second.pk)
     assert source.is_deleted and source.merged_into_id == question.pk

@@ -16,6 +16,7 @@ from townhall.content import signals
 from townhall.content.models import Post, Topic, TopicVote
 from townhall.core import access
 from townhall.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unprocessable
+from townhall.reputation.services import credit
 from townhall.spaces.models import Space
 
 REASON_MAX = 500
@@ -170,8 +171,11 @@ def merge_topics(moderator: Any, source: Topic, into: Any, *, reason: Any) -> To
                         moderator_note=f"Moved here from “{source.title[:200]}” when the topics were merged.")
     # Votes and followers follow, once each (a member who already voted for or follows the target keeps one).
     voters = set(TopicVote.objects.filter(topic=target).values_list("user_id", flat=True)) | {target.author_id}
-    TopicVote.objects.filter(topic=source).exclude(user_id__in=voters).update(topic=target)
-    TopicVote.objects.filter(topic=source).delete()
+    moved_votes = TopicVote.objects.filter(topic=source).exclude(user_id__in=voters).update(topic=target)
+    dropped_votes, _ = TopicVote.objects.filter(topic=source).delete()
+    # The points follow the votes, as a recount from the rows would have it (reputation.recompute).
+    credit(source.author_id, "vote_received", -(moved_votes + dropped_votes))
+    credit(target.author_id, "vote_received", moved_votes)
     followers = set(Subscription.objects.filter(topic=target).values_list("user_id", flat=True))
     Subscription.objects.filter(topic=source).exclude(user_id__in=followers).update(topic=target)
     Subscription.objects.filter(topic=source).delete()

@@ -99,7 +99,7 @@ class AnonymousPageCacheMiddleware:
         cached = cache.get(key)
         if cached is not None:
             content, content_type, counts_view_of = cached
-            if counts_view_of is not None:
+            if counts_view_of is not None and request.method == "GET":  # a HEAD is not a visit
                 viewcounts.count_view(*counts_view_of)
             response = HttpResponse(content, content_type=content_type)
             response["X-Townhall-Cache"] = "hit"
@@ -109,6 +109,7 @@ class AnonymousPageCacheMiddleware:
         user = getattr(request, "user", None)
         if (
             response.status_code == 200
+            and request.method == "GET"  # a HEAD's page is the same, but it counted no view: GETs fill the cache
             and not response.streaming
             and not response.cookies
             and not (user is not None and user.is_authenticated)

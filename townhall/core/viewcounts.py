@@ -9,6 +9,7 @@ VIEW_COUNT_FLUSH_SECONDS have passed since its last write (0: at once), and when
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from collections import Counter
@@ -16,9 +17,10 @@ from contextlib import nullcontext
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pending: Counter[tuple[str, int]] = Counter()
 _last_flush = time.monotonic()
@@ -43,10 +45,18 @@ def flush() -> int:
         _last_flush = time.monotonic()
     if not pending:
         return 0
-    # One transaction for many (one lock on SQLite); a single update needs none.
-    with transaction.atomic() if len(pending) > 1 else nullcontext():
-        for (label, pk), views in sorted(pending.items()):
-            apps.get_model(label).objects.filter(pk=pk).update(view_count=F("view_count") + views)
+    try:
+        # One transaction for many (one lock on SQLite); a single update needs none.
+        with transaction.atomic() if len(pending) > 1 else nullcontext():
+            for (label, pk), views in sorted(pending.items()):
+                apps.get_model(label).objects.filter(pk=pk).update(view_count=F("view_count") + views)
+    except DatabaseError:
+        # The database is busy (SQLite's write lock) or away: keep the views for the next write, and never
+        # turn a page view into an error.
+        with _lock:
+            _pending.update(pending)
+        logger.warning("Page views not written yet (%d items kept for the next try)", len(pending), exc_info=True)
+        return 0
     return len(pending)
 
 
