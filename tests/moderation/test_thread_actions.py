@@ -336,3 +336,16 @@ def test_the_queue_page_costs_the_same_for_few_and_many_items(moderator_client, 
     with django_assert_max_num_queries(16):
         moderator_client.get(reverse("review_queue"))
     assert cost() == few
+
+
+def test_a_moderator_editing_from_the_edit_page_may_leave_a_public_note(moderator_client, other_client, answer,
+                                                                       anon_client, question):
+    assert "Why you edit it" not in other_client.get(reverse("post_edit", args=[answer.pk])).content.decode()
+    assert "Why you edit it" in moderator_client.get(reverse("post_edit", args=[answer.pk])).content.decode()
+    moderator_client.post(reverse("post_edit", args=[answer.pk]),
+                          {"body": "Hold the reset button for ten seconds.", "moderator_note": "Named the button"})
+    assert "Edited by a moderator: Named the button" in anon_client.get(question.get_absolute_url()).content.decode()
+    # The author's own edit page sends no note, even one forged into the form; their edit retires the old one.
+    other_client.post(reverse("post_edit", args=[answer.pk]),
+                      {"body": "Hold the reset button for 10 seconds.", "moderator_note": "I am a moderator"})
+    assert Post.objects.get(pk=answer.pk).moderator_note == ""

@@ -18,11 +18,27 @@ class BodyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class EditTopicForm(forms.Form):
+class ModeratorNoteMixin(forms.Form):
+    """A moderator editing someone else's words says why, in public ("Edited by a moderator: …")."""
+
+    moderator_note = forms.CharField(
+        required=False, max_length=500, label="Why you edit it (shown with it, in public)",
+        help_text="e.g. Removed a phone number (rule 5). Leave empty for a silent fix of a typo.",
+    )
+
+    def for_editor(self, editor: Any, item: Any) -> ModeratorNoteMixin:
+        if item.author_id == editor.pk or not (editor.is_moderator or editor.is_staff or editor.is_superuser):
+            del self.fields["moderator_note"]
+        return self
+
+
+class EditTopicForm(ModeratorNoteMixin):
     title = forms.CharField(required=False)
     body = BodyField(label="Details")
     tags = forms.CharField(required=False, help_text="Up to 5 words, separated by commas or spaces.")
+    field_order = ["title", "body", "tags", "moderator_note"]
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(ModeratorNoteMixin):
     body = BodyField(label="Text")
+    field_order = ["body", "moderator_note"]

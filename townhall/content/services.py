@@ -233,8 +233,8 @@ def edit_topic(editor: Any, topic: Topic, *, title: str | None = None, body: str
         topic.body_html, _ = render_with_mentions(new_body)
         topic.edited_at = timezone.now()
         fields = ["title", "body", "body_html", "edited_at"]
-        if note is not None:
-            topic.moderator_note = note
+        if note is not None or (topic.moderator_note and editor.pk == topic.author_id):
+            topic.moderator_note = note or ""  # the author's own edit: the moderator's note no longer applies
             fields.append("moderator_note")
         topic.save(update_fields=fields)
     if tags is not None:
@@ -263,8 +263,8 @@ def edit_post(editor: Any, post: Post, *, body: str, moderator_note: Any = None)
         post.body_html, _ = render_with_mentions(new_body)
         post.edited_at = timezone.now()
         fields = ["body", "body_html", "edited_at"]
-        if note is not None:
-            post.moderator_note = note
+        if note is not None or (post.moderator_note and editor.pk == post.author_id):
+            post.moderator_note = note or ""  # the author's own edit: the moderator's note no longer applies
             fields.append("moderator_note")
         post.save(update_fields=fields)
         record_event("post.edited", editor, topic=post.topic, post=post, **({"reason": note} if note else {}))

@@ -59,7 +59,7 @@ def edit_topic(request: HttpRequest, pk: int) -> HttpResponse:
     _require(not topic.is_deleted and access.can_edit(request.user, topic),
              "Only the author or a moderator may edit this.")
     initial = {"title": topic.title, "body": topic.body, "tags": " ".join(t.name for t in topic.tags.all())}
-    form = EditTopicForm(request.POST or None, initial=initial)
+    form = EditTopicForm(request.POST or None, initial=initial).for_editor(request.user, topic)
     context: dict[str, Any] = {"form": form, "topic": topic, "post": None, "preview": None}
     if request.method == "POST":
         if not form.is_valid():  # unparseable text only (a NUL byte): the service judges the rest
@@ -69,7 +69,8 @@ def edit_topic(request: HttpRequest, pk: int) -> HttpResponse:
             context["preview"] = render_markdown(data["body"][:BODY_MAX])
             return render(request, "content/edit.html", context)
         try:
-            services.edit_topic(request.user, topic, title=data["title"], body=data["body"], tags=data["tags"])
+            services.edit_topic(request.user, topic, title=data["title"], body=data["body"], tags=data["tags"],
+                                moderator_note=data.get("moderator_note"))
         except ServiceError as exc:
             raise_for_access(exc)
             add_service_errors(form, exc)
@@ -84,7 +85,7 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for(request, pk)
     _require(not post.is_deleted and access.can_edit(request.user, post),
              "Only the author or a moderator may edit this.")
-    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    form = EditPostForm(request.POST or None, initial={"body": post.body}).for_editor(request.user, post)
     context: dict[str, Any] = {"form": form, "topic": post.topic, "post": post, "preview": None}
     if request.method == "POST":
         if not form.is_valid():
@@ -94,7 +95,7 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
             context["preview"] = render_markdown(body[:BODY_MAX])
             return render(request, "content/edit.html", context)
         try:
-            services.edit_post(request.user, post, body=body)
+            services.edit_post(request.user, post, body=body, moderator_note=form.cleaned_data.get("moderator_note"))
         except ServiceError as exc:
             raise_for_access(exc)
             add_service_errors(form, exc)
