@@ -11,6 +11,7 @@ each request aimed at a different post or question so that no uniqueness rule is
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +30,7 @@ from townhall.accounts.services import create_api_token
 from townhall.bench.load import Request
 from townhall.content.models import Kudos, Post, Topic, TopicVote
 from townhall.content.views import LIST_PAGE_SIZE
-from townhall.core import access
+from townhall.core import access, formguard
 from townhall.core.pagination import _encode as encode_cursor
 from townhall.spaces.models import Space
 from townhall.support.question_page import ANSWERS_PER_PAGE
@@ -75,6 +76,7 @@ class Visitor:
     user_id: int
     session_key: str
     csrf: str
+    form_stamp: str = ""
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}; "
@@ -84,7 +86,10 @@ class Visitor:
         headers = self.headers(**{"Content-Type": "application/x-www-form-urlencoded"})
         if htmx:
             headers["HX-Request"] = "true"
-        body = urlencode({"csrfmiddlewaretoken": self.csrf, **fields})
+        # What the page's form carries besides the text: the token, the empty honeypot and the stamp of
+        # when it was shown (core.formguard), as a browser sends them.
+        guard = {formguard.HONEYPOT: "", formguard.STAMP: self.form_stamp}
+        body = urlencode({"csrfmiddlewaretoken": self.csrf, **guard, **fields})
         return Request("POST", path, headers=headers, body=body, expect=expect)
 
 
@@ -97,7 +102,10 @@ def sign_in(user: Any) -> Visitor:
     store.create()
     # A CSRF secret in the cookie and the same value in the form: Django accepts the unmasked secret.
     csrf = get_random_string(32)
-    return Visitor(username=user.username, user_id=user.pk, session_key=store.session_key, csrf=csrf)
+    # The form was "shown" a minute ago: a member who has read the page before answering.
+    stamp = formguard.new_stamp(at=time.time() - 60)
+    return Visitor(username=user.username, user_id=user.pk, session_key=store.session_key, csrf=csrf,
+                   form_stamp=stamp)
 
 
 @dataclass
