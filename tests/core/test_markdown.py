@@ -67,3 +67,12 @@ def test_emails_are_not_mentions():
 
 def test_html_to_text_strips_tags_for_search_and_email():
     assert html_to_text("<p>Hello <strong>there</strong></p>\n<ul><li>a</li></ul>") == "Hello there a"
+
+
+def test_file_names_are_not_turned_into_links_but_addresses_are():
+    from townhall.core.markdown import render_markdown
+
+    html = render_markdown("Edit setup.py and README.md, then run install.sh; docs at example.com/setup "
+                           "and www.example.org.")
+    assert "setup.py" in html and 'href="http://setup.py"' not in html and 'href="http://README.md"' not in html
+    assert 'href="http://example.com/setup"' in html and 'href="http://www.example.org"' in html

@@ -42,7 +42,7 @@ def test_a_space_that_asks_holds_a_new_members_first_question(newcomer, holding_
     assert Topic.objects.get(pk=topic.pk).is_deleted
     held = Flag.objects.get()
     assert (held.flagger_id, held.reason, held.status) == (None, "held", "open")
-    assert "first post in Widget setup" in held.note
+    assert "by a member with nothing published yet, in Widget setup" in held.note
     assert anon_client.get(topic.get_absolute_url()).status_code == 404
     items = review_queue(moderator)
     assert [(i["key"], i["held"]) for i in items] == [(f"topic:{topic.pk}", True)]
@@ -126,3 +126,10 @@ def test_the_pages_and_api_tell_the_author_their_post_waits_for_review(newcomer,
     data = api_for(newcomer).get(f"/topics/{topic.pk}").json()
     assert data["awaiting_review"] is True
     assert api_for(make_user("stranger")).get(f"/topics/{topic.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["dot.com.fan", "maria@gmail.com"])
+def test_an_ordinary_name_with_a_link_to_this_community_is_not_held(question, username):
+    fresh = make_user(username, date_joined=timezone.now())
+    post = create_post(fresh, question, body=f"Same as [this topic]({question.get_absolute_url()}), I think.")
+    assert not Post.objects.get(pk=post.pk).is_deleted

@@ -131,3 +131,31 @@ def test_the_standing_page_does_not_name_a_topic_its_member_can_no_longer_see(mo
     delete_topic(moderator, Topic.objects.get(pk=question.pk), reason="Removed")
     page = client_for(other).get(reverse("my_standing")).content.decode()
     assert "Please be kinder." in page and "How do I reset my widget?" not in page
+
+
+def test_a_held_topic_is_published_from_the_queue_not_by_the_pages_restore(newcomer, held_topic, moderator_client):
+    page = moderator_client.get(held_topic.get_absolute_url()).content.decode()
+    assert "Decide it in the" in page and reverse("topic_restore", args=[held_topic.pk]) not in page
+    sent = moderator_client.post(reverse("topic_restore", args=[held_topic.pk]))
+    assert sent.status_code == 302 and sent.url == reverse("review_queue")
+    assert Topic.objects.get(pk=held_topic.pk).is_deleted and Flag.objects.get().status == "open"
+
+
+def test_enter_in_a_moderators_field_runs_no_action(moderator_client, question):
+    page = moderator_client.get(question.get_absolute_url()).content.decode()
+    tools = page[page.index('class="stacked review-form"'):]
+    first_button = tools[tools.index("<button"):tools.index("</button>")]
+    assert "disabled" in first_button and "hidden" in first_button
+
+
+def test_a_moderator_edits_their_own_topic_with_the_tools_without_a_note(moderator, public_space):
+    own = ask_question(moderator, public_space, title="Welcome to the widget forum", body="Read the rules.")
+    review(moderator, "edit", topic=own, title=own.title, body="Read the rules, then ask.", reason="Wording")
+    edited = Topic.objects.get(pk=own.pk)
+    assert edited.body == "Read the rules, then ask." and edited.moderator_note == ""
+
+
+def test_an_untouched_text_sent_with_windows_line_ends_is_not_an_edit(moderator, other, question):
+    answer = create_post(other, question, body="First line.\nSecond line.")
+    with pytest.raises(Unprocessable):
+        review(moderator, "edit", post=answer, body="First line.\r\nSecond line.", reason="Tidy")

@@ -199,3 +199,14 @@ def test_the_spam_action_from_the_page_and_the_api(moderator, moderator_client, 
                                                               "reason": "x"}), 403)
     done = api_for(moderator).post("/moderation/actions", {"action": "spam", "user": "spammer2", "reason": "Ads"})
     assert done.status_code == 200 and active_sanction(spammer).kind == "ban"
+
+
+def test_a_new_account_naming_files_is_not_taken_for_a_link_spammer(db, question):
+    from django.utils import timezone
+
+    from tests.conftest import make_user
+    from townhall.content.services import create_post
+
+    fresh = make_user("fresh_dev", date_joined=timezone.now() - timezone.timedelta(hours=2))
+    post = create_post(fresh, question, body="I edited setup.py and README.md, then ran install.sh and main.rs.")
+    assert not post.is_deleted

@@ -66,6 +66,7 @@ def test_the_answer_form_says_the_topic_is_locked(moderator, other_client, quest
     refused = other_client.post(reverse("topic_answer", args=[question.pk]), {"body": "Sneaking in"})
     assert refused.status_code == 400 and not Post.objects.filter(body="Sneaking in").exists()
     assert "This topic is locked" in refused.content.decode()
+    assert "Sneaking in</textarea>" in refused.content.decode()  # the text written meanwhile is not lost
 
 
 def test_only_topics_are_locked_and_members_cannot_lock(moderator, member, answer, question):

@@ -62,7 +62,7 @@ def test_the_ask_form_carries_a_honeypot_people_never_meet_and_a_signed_stamp(me
                       'aria-hidden="true"'):
         assert attribute in attributes
     (stamp,) = STAMP.findall(page)
-    assert abs(signing.loads(stamp, salt=formguard.SALT) - time.time()) < 60
+    assert abs(formguard.shown_at(stamp) - time.time()) < 60
 
 
 def test_the_sign_up_form_carries_the_honeypot_and_the_stamp(anon_client, db):
@@ -264,3 +264,39 @@ def test_no_minimum_time_when_it_is_zero(member_client, public_space, settings, 
     settings.FORM_MIN_SECONDS = 0
     stamp = stamp_of(member_client, reverse("ask"))
     assert member_client.post(reverse("ask"), {**QUESTION, "form_stamp": stamp}).status_code == 302
+
+
+# One sending per stamp; the time counts from when the form was first shown --------------------------
+
+
+def test_a_stamp_is_good_for_one_sending_only(member_client, other_client, public_space, clock):
+    stamp = stamp_of(member_client, reverse("ask"))
+    clock.shift(5)
+    assert member_client.post(reverse("ask"), {**QUESTION, "form_stamp": stamp}).status_code == 302
+    again = member_client.post(reverse("ask"), {**QUESTION, "title": "My widget will not pair again",
+                                                "form_stamp": stamp})
+    assert again.status_code == 400 and "This form was sent already" in text_of(again)
+    elsewhere = other_client.post(reverse("ask"), {**QUESTION, "title": "Another account, same stamp",
+                                                   "form_stamp": stamp})
+    assert elsewhere.status_code == 400
+    assert Topic.objects.count() == 1
+
+
+def test_a_preview_does_not_wait_and_the_post_after_it_need_not_wait_again(member_client, public_space, clock):
+    stamp = stamp_of(member_client, reverse("ask"))
+    preview = member_client.post(reverse("ask"), {**QUESTION, "preview": "1", "form_stamp": stamp})
+    assert preview.status_code == 200  # at once: reading one's own preview is not a robot's haste
+    (carried,) = stamps_in(preview)
+    assert formguard.shown_at(carried) == formguard.shown_at(stamp)
+    clock.shift(4)  # four seconds after the form first opened, one after the preview
+    assert member_client.post(reverse("ask"), {**QUESTION, "form_stamp": carried}).status_code == 302
+
+
+def test_fixing_what_the_services_refused_is_not_made_to_wait_again(member_client, public_space, clock):
+    stamp = stamp_of(member_client, reverse("ask"))
+    clock.shift(5)
+    short = member_client.post(reverse("ask"), {**QUESTION, "title": "Hm", "form_stamp": stamp})
+    assert short.status_code == 400 and "too short" in text_of(short)
+    (carried,) = stamps_in(short)
+    clock.shift(1)
+    assert member_client.post(reverse("ask"), {**QUESTION, "form_stamp": carried}).status_code == 302

@@ -76,7 +76,6 @@ class Visitor:
     user_id: int
     session_key: str
     csrf: str
-    form_stamp: str = ""
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}; "
@@ -88,7 +87,8 @@ class Visitor:
             headers["HX-Request"] = "true"
         # What the page's form carries besides the text: the token, the empty honeypot and the stamp of
         # when it was shown (core.formguard), as a browser sends them.
-        guard = {formguard.HONEYPOT: "", formguard.STAMP: self.form_stamp}
+        # A stamp is good for one sending: each request has its own, of a form shown a minute before.
+        guard = {formguard.HONEYPOT: "", formguard.STAMP: formguard.new_stamp(at=time.time() - 60)}
         body = urlencode({"csrfmiddlewaretoken": self.csrf, **guard, **fields})
         return Request("POST", path, headers=headers, body=body, expect=expect)
 
@@ -102,10 +102,7 @@ def sign_in(user: Any) -> Visitor:
     store.create()
     # A CSRF secret in the cookie and the same value in the form: Django accepts the unmasked secret.
     csrf = get_random_string(32)
-    # The form was "shown" a minute ago: a member who has read the page before answering.
-    stamp = formguard.new_stamp(at=time.time() - 60)
-    return Visitor(username=user.username, user_id=user.pk, session_key=store.session_key, csrf=csrf,
-                   form_stamp=stamp)
+    return Visitor(username=user.username, user_id=user.pk, session_key=store.session_key, csrf=csrf)
 
 
 @dataclass

@@ -54,7 +54,7 @@ def clean_body(body: Any, field: str = "body") -> str:
         raise InvalidInput("The text contains a character that is not allowed.", field=field)
     if len(body) > BODY_MAX:
         raise InvalidInput(f"The text is too long: at most {BODY_MAX:,} characters.", field=field)
-    return body.strip()
+    return body.replace("\r\n", "\n").strip()  # browsers send CRLF: an untouched text is not a change
 
 
 def clean_tags(tags: Iterable[str] | str | None) -> list[str]:

@@ -154,6 +154,13 @@ def _confirm_then(request: HttpRequest, *, action: str, topic: Topic, post: Post
     return redirect(done_url)
 
 
+def _decided_in_the_queue(request: HttpRequest) -> HttpResponse:
+    """What flags or a hold hid is published from the review queue, where the flags are closed with a
+    reason and the people it concerns are told."""
+    messages.info(request, "This waits for review: approve or remove it in the review queue, with the reason.")
+    return redirect("review_queue")
+
+
 @login_required
 def delete_topic(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_for(request, pk)
@@ -168,6 +175,8 @@ def delete_topic(request: HttpRequest, pk: int) -> HttpResponse:
 def restore_topic(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _restorable_topic(request, pk)
     _require(access.can_restore(request.user, topic), RESTORE_REFUSED)
+    if topic.deleted_by_id is None:
+        return _decided_in_the_queue(request)
     return _confirm_then(request, action="restore", topic=topic,
                          apply=lambda: services.restore_topic(request.user, topic),
                          done=f"“{topic.title}” is restored.", done_url=topic, failed_url=topic)
@@ -186,6 +195,8 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 def restore_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_for(request, pk)
     _require(access.can_restore(request.user, post), RESTORE_REFUSED)
+    if post.deleted_by_id is None:
+        return _decided_in_the_queue(request)
     return _confirm_then(request, action="restore", topic=post.topic, post=post,
                          apply=lambda: services.restore_post(request.user, post),
                          done="The post is restored.", done_url=post, failed_url=post)

@@ -6,20 +6,24 @@ So the forms for signing up, asking, answering and commenting carry two extra fi
 - a honeypot, `website`: a text field people never see (moved off-screen by the stylesheet, out of
   the tab order, hidden from assistive technology, and labelled "leave this empty" for anyone who
   meets it anyway). A form that comes back with it filled in is refused.
-- a stamp: the time the form was shown, signed with the secret key. A form that comes back without
-  it, with a stamp that was changed, sooner than FORM_MIN_SECONDS after it was shown or more than
-  a day after, is refused.
+- a stamp: the time the form was shown and a random nonce, signed with the secret key. A form that
+  comes back without it, with a stamp that was changed, sooner than FORM_MIN_SECONDS after it was
+  shown or more than a day after, is refused. A stamp is good for one sending: a robot that fetched
+  one page cannot post with its stamp again and again (nor from other accounts).
 
-A refusal is a form error: the page is shown again with everything the person wrote, and a fresh
-stamp, so sending it again works. Both fields are rendered anew every time a form is shown (their
-widgets ignore what was sent), never kept in a fragment shared between viewers: shared fragments
-hold PLACEHOLDER instead, which core.fragments.with_csrf swaps for this viewer's fields.
+A refusal is a form error: the page is shown again with everything the person wrote, and a new stamp
+that keeps the time the form was first shown (a person who previews, or fixes a title the services
+refused, is not made to wait again). A preview is checked but neither waits nor spends the stamp. The
+fields are never kept in a fragment shared between viewers: shared fragments hold PLACEHOLDER
+instead, which core.fragments.with_csrf swaps for this viewer's fields.
 
 FORM_GUARD = False turns the checks off (the test suite does, except for the tests about them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +31,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -46,11 +51,36 @@ BAD_STAMP = "This form could not be checked. Your text is still here: please sen
 TOO_FAST = ("That was sent too quickly after the page opened. Your text is still here: please check it "
             "and send it again.")
 TOO_OLD = "This page was open for more than a day. Your text is still here: please send it again."
+USED = "This form was sent already. Your text is still here: send it again if you meant to."
 
 
 def new_stamp(at: float | None = None) -> str:
-    """The signed time of now (or of `at`, seconds since the epoch: the benchmark's members read first)."""
-    return signing.dumps(time.time() if at is None else at, salt=SALT)
+    """A signed stamp of now (or of `at`, seconds since the epoch), with a nonce: each one is new."""
+    return signing.dumps([time.time() if at is None else at, secrets.token_hex(8)], salt=SALT)
+
+
+def shown_at(stamp: Any) -> float | None:
+    """When the form carrying `stamp` was shown, if the stamp is one of ours."""
+    try:
+        loaded = signing.loads(str(stamp or ""), salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(loaded, list) and len(loaded) == 2):
+        return None
+    at = loaded[0]
+    if not isinstance(at, int | float) or isinstance(at, bool):
+        return None
+    return float(at)
+
+
+def carried_stamp(sent: Any = None) -> str:
+    """The stamp for a form shown (again): of the time it was first shown when the person sent a valid
+    stamp of ours, else of now."""
+    at = shown_at(sent) if sent else None
+    now = time.time()
+    if at is None or at > now or now - at > MAX_AGE_SECONDS:
+        at = None
+    return new_stamp(at=at)
 
 
 def honeypot_html() -> SafeString:
@@ -63,39 +93,45 @@ def honeypot_html() -> SafeString:
     )
 
 
-def stamp_html() -> SafeString:
-    return format_html('<input type="hidden" name="{}" value="{}">', STAMP, new_stamp())
+def stamp_html(sent: Any = None) -> SafeString:
+    return format_html('<input type="hidden" name="{}" value="{}">', STAMP, carried_stamp(sent))
 
 
-def fields_html() -> SafeString:
-    """Both fields, for a form written out by hand: put it inside the <form>."""
-    return mark_safe(honeypot_html() + stamp_html())
+def fields_html(sent: Any = None) -> SafeString:
+    """Both fields, for a form written out by hand: put it inside the <form>. `sent`: the stamp the
+    person sent when the form is shown again."""
+    return mark_safe(honeypot_html() + stamp_html(sent))
 
 
-def fill(html: str) -> str:
-    """A shared fragment with fresh fields in place of each PLACEHOLDER."""
+def fill(html: str, sent: Any = None) -> str:
+    """A shared fragment with this viewer's fields in place of each PLACEHOLDER."""
     if PLACEHOLDER not in html:
         return html
-    return html.replace(PLACEHOLDER, fields_html())
+    return html.replace(PLACEHOLDER, fields_html(sent))
 
 
-def refusal(data: Mapping[str, Any]) -> str | None:
-    """Why a form sent with `data` (request.POST) is refused, or None when it is accepted."""
+def refusal(data: Mapping[str, Any], *, preview: bool = False) -> str | None:
+    """Why a form sent with `data` (request.POST) is refused, or None when it is accepted (and its stamp
+    spent, unless it is a preview)."""
     if not settings.FORM_GUARD:
         return None
     if str(data.get(HONEYPOT) or "").strip():
         return FILLED_HONEYPOT
-    try:
-        shown_at = signing.loads(str(data.get(STAMP) or ""), salt=SALT)
-    except signing.BadSignature:
+    stamp = str(data.get(STAMP) or "")
+    at = shown_at(stamp)
+    if at is None:
         return BAD_STAMP
-    if not isinstance(shown_at, int | float) or isinstance(shown_at, bool):
-        return BAD_STAMP
-    age = time.time() - shown_at
-    if settings.FORM_MIN_SECONDS and age < settings.FORM_MIN_SECONDS:
-        return TOO_FAST
+    age = time.time() - at
     if age > MAX_AGE_SECONDS:
         return TOO_OLD
+    if preview:
+        return None
+    if settings.FORM_MIN_SECONDS and age < settings.FORM_MIN_SECONDS:
+        return TOO_FAST
+    # Spent once: the first sending takes it (cache.add is atomic), a second one is refused.
+    spent = f"townhall:formguard:spent:{hashlib.sha256(stamp.encode()).hexdigest()[:32]}"
+    if not cache.add(spent, 1, MAX_AGE_SECONDS + 60):
+        return USED
     return None
 
 
@@ -107,10 +143,10 @@ class HoneypotInput(forms.TextInput):
 
 
 class StampInput(forms.HiddenInput):
-    """Always rendered with the time it is rendered, whatever was sent."""
+    """Always a new stamp; of the time the form was first shown when it is shown again."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        return stamp_html()
+        return stamp_html(value)
 
 
 class GuardedForm(forms.Form):
@@ -125,11 +161,11 @@ class GuardedForm(forms.Form):
 
     @property
     def guard_fields(self) -> SafeString:
-        return fields_html()
+        return fields_html(self.data.get(STAMP) if self.is_bound else None)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
-        problem = refusal(self.data)
+        problem = refusal(self.data, preview="preview" in self.data)
         if problem:
             raise forms.ValidationError(problem, code="formguard")
         return cleaned

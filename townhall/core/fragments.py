@@ -96,7 +96,7 @@ def each(request: HttpRequest, name: str, items: Sequence[T], parts_of: Callable
 def with_csrf(request: HttpRequest, html: str) -> SafeString:
     """The fragment with this viewer's CSRF field in each of its forms, and fresh form-guard fields
     (core.formguard) in those that take writing."""
-    html = formguard.fill(html)
+    html = formguard.fill(html, request.POST.get(formguard.STAMP) if request.method == "POST" else None)
     if CSRF_PLACEHOLDER not in html:
         return mark_safe(html)
     return mark_safe(html.replace(CSRF_PLACEHOLDER, str(csrf_input(request))))

@@ -27,6 +27,13 @@ MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_.+-]{1,150}[A-Za-z0-9_])")
 _md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
     ["table", "strikethrough", "linkify"]
 )
+# Addresses written without http(s):// become links only under the common generic domains: by default
+# every two-letter country domain counts, which made file names (setup.py, README.md, install.sh) links
+# to strangers' sites, and counted them as links for the spam checks.
+LINKIFY_TLDS = ["com", "net", "org", "info", "biz", "edu", "gov", "io", "dev", "app", "ai", "co", "me", "tv",
+                "xyz", "shop", "store", "online", "site", "top", "club", "live", "news", "blog", "tech"]
+assert _md.linkify is not None  # linkify-it-py is a dependency of ours
+_md.linkify.tlds(LINKIFY_TLDS, False)
 
 
 def sanitize_html(html: str) -> str:

@@ -24,11 +24,16 @@ from django.utils import timezone
 from townhall.core import access
 from townhall.core.ratelimit import is_new_account
 from townhall.moderation.models import Flag
+from townhall.moderation.spam import external_links
 
 SUSPICIOUS_FAST_SECONDS = 60
 HOLD_SIGNALS = 2
-WEB_ADDRESS_RE = re.compile(r"(?:https?://|www\.|\.(?:com|net|org|info|biz|xyz|top|ru|shop|online)\b)", re.I)
-LINK_RE = re.compile(r"(?:https?://|www\.|\]\()", re.I)
+# A web address in a name: a scheme, "www.", or a whole word that is a host under a common commercial
+# domain followed by a path or nothing ("cheap-watches.shop", "deals.com/x"); not "dot.com.fan", not an
+# email address (the part after @ is left out before this is applied).
+WEB_ADDRESS_RE = re.compile(
+    r"(?:https?://|www\.|(?:^|\s)[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|xyz|top|ru|shop|online|store|site)"
+    r"(?:/\S*)?(?=\s|$))", re.I)
 
 
 def _is_staff(user: Any) -> bool:
@@ -52,11 +57,14 @@ def suspicion(user: Any, item: Any, *, first: bool) -> list[str]:
     """The signals this post and its account show, in words for the moderator."""
     signals = []
     text = f"{getattr(item, 'title', '')}\n{item.body}"
-    if first and is_new_account(user) and LINK_RE.search(text):
+    rendered, raw = external_links(text)  # links to other sites only: not this community's own pages
+    if first and is_new_account(user) and (rendered or raw):
         signals.append("a new account's first post carries a link")
     if user.date_joined and item.created_at - user.date_joined < timedelta(seconds=SUSPICIOUS_FAST_SECONDS):
         signals.append("posted within a minute of signing up")
-    if WEB_ADDRESS_RE.search(f"{user.username} {user.get_full_name()} {getattr(user, 'display_name', '')}"):
+    names = " ".join(re.sub(r"@\S*", "", name) for name in (user.username, user.get_full_name(),
+                                                             getattr(user, "display_name", "")))
+    if WEB_ADDRESS_RE.search(names):
         signals.append("the account's name holds a web address")
     week = timezone.now() - timedelta(days=7)
     if Flag.objects.filter(status="upheld", reason__in=["spam", "abusive"], resolved_at__gte=week).filter(
@@ -79,7 +87,7 @@ def hold_if_needed(user: Any, item: Any) -> bool:
     first = not _has_published(user, item)
     reasons = []
     if space_holds and first:
-        reasons.append(f"a new member's first post in {topic.space.name}")
+        reasons.append(f"a first post, by a member with nothing published yet, in {topic.space.name}")
     signals = suspicion(user, item, first=first) if is_new_account(user) else []
     if len(signals) >= HOLD_SIGNALS:
         reasons.append("suspicious account: " + "; ".join(signals))

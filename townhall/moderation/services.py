@@ -465,10 +465,11 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
         elif item.deleted_by_id is None:  # hidden by flags or a hold: now removed by this moderator
             content.confirm_removal(moderator, item)
     elif action == "edit":
+        note = reason if item.author_id != moderator.pk else None  # one's own words need no moderator's note
         if kind == "topic":
-            content.edit_topic(moderator, item, title=title, body=body, moderator_note=reason)
+            content.edit_topic(moderator, item, title=title, body=body, moderator_note=note)
         else:
-            content.edit_post(moderator, item, body=body if body is not None else "", moderator_note=reason)
+            content.edit_post(moderator, item, body=body if body is not None else "", moderator_note=note)
     elif action == "reply":
         message_author(moderator, item if kind == "member" else item.author, message, reason=reason,
                        topic=visible_topic, post=item if kind == "post" else None)

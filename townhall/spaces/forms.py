@@ -27,7 +27,8 @@ class SpaceForm(forms.Form):
     )
     hold_first_posts = forms.BooleanField(
         required=False, label="Hold new members' first posts for review",
-        help_text="A new member's first question or answer here waits for a moderator before anyone else sees it.",
+        help_text="A post here by a member with nothing published yet waits for a moderator before anyone else "
+                  "sees it.",
     )
 
     def __init__(self, *args: Any, parents: list[Space], editing: Space | None = None, **kwargs: Any):

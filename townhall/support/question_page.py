@@ -169,7 +169,9 @@ class Thread:
 
 
 def _closed_to_answers(user: Any, topic: Topic) -> str:
-    """Why this viewer may not answer here ("" when they may): a lock, or a duplicate."""
+    """Why this viewer may not answer here ("" when they may): a lock, a duplicate, or a hold."""
+    if topic.is_deleted and access.is_held_for_its_author(user, topic):
+        return "This waits for a moderator: answers open once it is published."
     try:
         threads.may_reply(user, topic, is_answer=True)
     except ServiceError as exc:
