@@ -1,6 +1,6 @@
-"""Posts held for review before anyone else sees them: a new member's first post where the space asks
-for it (Space.hold_first_posts, off by default), and any post of an account the heuristics find
-suspicious. A held item is hidden like a flagged one, and waits in the review queue as a flag by the
+"""Posts held for review before anyone else sees them: the first post of a member with nothing published
+yet, where the space asks for it (Space.hold_first_posts, off by default), and any post of a new account
+the heuristics find suspicious. A held item is hidden like a flagged one, and waits in the review queue as a flag by the
 system (no flagger) with the reasons; approving it publishes it.
 
 The heuristics use only what Townhall knows (no outside service), each a plain signal a moderator can
@@ -17,7 +17,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -95,12 +94,8 @@ def hold_if_needed(user: Any, item: Any) -> bool:
         return False
     kind = "topic" if isinstance(item, Topic) else "post"
     note = "Held for review: " + " and ".join(reasons) + "."
-    try:
-        with transaction.atomic():
-            Flag.objects.create(flagger=None, reason="held", note=note[:1000], weight=0,
-                                target_key=f"{kind}:{item.pk}", **{kind: item})
-    except IntegrityError:  # pragma: no cover - a new item has no flag yet
-        pass
+    # A flag without a flagger: the queue shows it with the others, and deciding it settles the hold.
+    Flag.objects.create(flagger=None, reason="held", note=note[:1000], weight=0, target_key=f"{kind}:{item.pk}",
+                        **{kind: item})
     content.hide_for_review(item, reason=note[:500])
-    item.held_for_review = True
     return True
