@@ -95,3 +95,14 @@ def test_a_nul_in_the_audit_filters_or_guidelines_space_is_refused_not_a_server_
     assert moderator_client.get(reverse("audit_log"), {"actor": "a\x00b"}).status_code == 400
     assert moderator_client.get(reverse("audit_log"), {"q": "x\x00"}).status_code == 400
     assert moderator_client.get(reverse("guidelines"), {"space": "a\x00"}).status_code == 404
+
+
+def test_a_double_submitted_word_to_the_author_is_sent_once(moderator, other, answer):
+    from townhall.core.errors import Conflict
+    from townhall.moderation.models import ModeratorMessage
+    from townhall.moderation.services import message_author
+
+    message_author(moderator, other, "Please add your model number.", topic=answer.topic, post=answer)
+    with pytest.raises(Conflict):
+        message_author(moderator, other, "Please add your model number.", topic=answer.topic, post=answer)
+    assert ModeratorMessage.objects.filter(member=other).count() == 1

@@ -124,7 +124,7 @@ def test_sending_again_after_a_too_quick_refusal_posts_the_question(member_clien
     "not-a-stamp",
     signing.dumps(0, salt="another.purpose"),  # signed, but not by the guard
     "x" * 5000,
-])
+], ids=["missing", "not-a-stamp", "signed-for-another-purpose", "huge"])  # fixed ids: a signature has the time
 def test_a_question_with_a_missing_or_forged_stamp_is_refused(member_client, public_space, clock, stamp):
     response = member_client.post(reverse("ask"), {**QUESTION, "form_stamp": stamp})
     assert response.status_code == 400

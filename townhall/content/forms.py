@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from townhall.core import access
+
 
 class BodyField(forms.CharField):
     """Markdown text; the services say when it is empty or too long."""
@@ -27,7 +29,7 @@ class ModeratorNoteMixin(forms.Form):
     )
 
     def for_editor(self, editor: Any, item: Any) -> ModeratorNoteMixin:
-        if item.author_id == editor.pk or not (editor.is_moderator or editor.is_staff or editor.is_superuser):
+        if item.author_id == editor.pk or not access.is_moderator(editor):
             del self.fields["moderator_note"]
         return self
 

@@ -276,7 +276,7 @@ def _moderator_note(editor: Any, item: Topic | Post, note: Any) -> str | None:
     keep (no note given, or the author editing their own)."""
     if note is None or (isinstance(note, str) and not note.strip()):
         return None
-    if item.author_id == editor.pk or not (editor.is_moderator or access.is_admin(editor)):
+    if item.author_id == editor.pk or not access.is_moderator(editor):
         raise Unprocessable("Only a moderator editing someone else's words leaves a moderator's note.",
                             field="moderator_note")
     text = note.strip() if isinstance(note, str) else ""

@@ -25,7 +25,7 @@ REASON_MAX = 500
 def _may_moderate(user: Any, topic: Topic) -> None:
     if not access.can_view_topic(user, topic):
         raise NotFound("No such topic.", field="topic")
-    if not (user.is_authenticated and user.is_active and (user.is_moderator or access.is_admin(user))):
+    if not (access.is_moderator(user) and user.is_active):
         raise NotAllowed("Only moderators do this.")
 
 
@@ -47,7 +47,7 @@ def _locked(topic: Topic) -> Topic:
 def may_reply(user: Any, topic: Topic, *, is_answer: bool) -> None:
     """Locked topics take replies from moderators only; a duplicate takes no new answers (they belong on
     the original) but still takes comments."""
-    moderator = bool(getattr(user, "is_moderator", False) or access.is_admin(user))
+    moderator = access.is_moderator(user)
     if topic.is_locked and not moderator:
         why = f": {topic.lock_reason}" if topic.lock_reason else ""
         raise Unprocessable(f"This topic is locked{why}.", field="topic")

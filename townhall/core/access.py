@@ -21,6 +21,11 @@ def is_admin(user: Any) -> bool:
     return _authenticated(user) and (user.is_staff or user.is_superuser)
 
 
+def is_moderator(user: Any) -> bool:
+    """Moderators and admins: who moderate content (see what is deleted, lock, move, review flags)."""
+    return _authenticated(user) and (user.is_moderator or is_admin(user))
+
+
 def is_staff_role(user: Any) -> bool:
     """Agents, moderators and admins: the company's people."""
     return _authenticated(user) and (user.is_agent or user.is_moderator or is_admin(user))
@@ -93,7 +98,7 @@ def visible_spaces(user: Any) -> QuerySet:
 
 
 def can_see_deleted(user: Any, space: Space | None = None) -> bool:
-    return _authenticated(user) and (user.is_moderator or is_admin(user))
+    return is_moderator(user)
 
 
 def visible_topics(user: Any, qs: QuerySet | None = None) -> QuerySet:

@@ -35,10 +35,6 @@ WEB_ADDRESS_RE = re.compile(
     r"(?:/\S*)?(?=\s|$))", re.I)
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_moderator or user.is_agent or access.is_admin(user))
-
-
 def _has_published(user: Any, item: Any) -> bool:
     """Anything of theirs that others can see (held items are hidden): someone already let in."""
     from townhall.content.models import Post, Topic
@@ -53,11 +49,11 @@ def _has_published(user: Any, item: Any) -> bool:
 
 
 def suspicion(user: Any, item: Any, *, first: bool) -> list[str]:
-    """The signals this post and its account show, in words for the moderator."""
+    """The signals a new account's post shows, in words for the moderator."""
     signals = []
     text = f"{getattr(item, 'title', '')}\n{item.body}"
     rendered, raw = external_links(text)  # links to other sites only: not this community's own pages
-    if first and is_new_account(user) and (rendered or raw):
+    if first and (rendered or raw):
         signals.append("a new account's first post carries a link")
     if user.date_joined and item.created_at - user.date_joined < timedelta(seconds=SUSPICIOUS_FAST_SECONDS):
         signals.append("posted within a minute of signing up")
@@ -77,17 +73,18 @@ def hold_if_needed(user: Any, item: Any) -> bool:
     from townhall.content import services as content
     from townhall.content.models import Topic
 
-    if not getattr(user, "is_authenticated", False) or _is_staff(user):
+    if not getattr(user, "is_authenticated", False) or access.is_staff_role(user):
         return False
     topic = item if isinstance(item, Topic) else item.topic
     space_holds = topic.space.hold_first_posts
-    if not space_holds and not is_new_account(user):
+    new_account = is_new_account(user)
+    if not space_holds and not new_account:
         return False  # only new accounts are scored: a member with history is not held on a guess
     first = not _has_published(user, item)
     reasons = []
     if space_holds and first:
         reasons.append(f"a first post, by a member with nothing published yet, in {topic.space.name}")
-    signals = suspicion(user, item, first=first) if is_new_account(user) else []
+    signals = suspicion(user, item, first=first) if new_account else []
     if len(signals) >= HOLD_SIGNALS:
         reasons.append("suspicious account: " + "; ".join(signals))
     if not reasons:

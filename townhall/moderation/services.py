@@ -66,7 +66,7 @@ def _text(value: Any, field: str, limit: int) -> str:
 
 
 def _is_moderator(user: Any) -> bool:
-    return bool(user is not None and user.is_active and (user.is_moderator or access.is_admin(user)))
+    return bool(user is not None and user.is_active and access.is_moderator(user))
 
 
 def record(actor: Any, action: str, *, target_type: str, target_id: int | None, target_label: str = "",
@@ -268,7 +268,7 @@ def flag_weight(user: Any) -> int:
     one more when most were upheld, one less, down to 0, when most were dismissed: such a flag still
     reaches the queue but no longer helps hide anything)."""
     weights = settings.FLAG_WEIGHTS
-    if user.is_moderator or access.is_admin(user):
+    if access.is_moderator(user):
         return int(weights["moderator"])
     if user.is_agent:
         return int(weights["agent"])
@@ -396,8 +396,8 @@ def review_queue(moderator: Any) -> list[dict[str, Any]]:
         item["author"] = people.get(item["author_id"])
         item["upheld_before"] = upheld.get(item["author_id"], 0)
         item["sanctions"] = measures.get(item["author_id"], [])
-        item["space"] = (item["topic"] or (item["post"].topic if item["post"] else None) or None)
-        item["space"] = item["space"].space if item["space"] is not None else None
+        topic = item["topic"] or (item["post"].topic if item["post"] else None)
+        item["space"] = topic.space if topic is not None else None
     return list(items.values())
 
 
@@ -486,23 +486,30 @@ def review(moderator: Any, action: Any, *, topic: Any = None, post: Any = None, 
     elif action == "duplicate":
         marked = threads.mark_duplicate(moderator, item, into, reason=reason)
         outcome = f"marked as a duplicate of “{marked.duplicate_of.title[:100]}”"  # type: ignore[union-attr]
-    now = timezone.now()
-    Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(status=status, resolved_by=moderator,
-                                                                  resolved_at=now, outcome=outcome[:200])
     if action in {"approve", "hide", "delete", "restore"}:
         label = item.username if kind == "member" else visible_topic.title  # type: ignore[union-attr]
         record(moderator, f"review_{action}", target_type=kind, target_id=item.pk, target_label=label,
                space=getattr(visible_topic, "space", None), reason=reason,
                before={"flags": len(open_flags), "deleted": action in {"approve", "restore"}},
                after={"outcome": outcome})
-    flaggers = sorted({f.flagger_id for f in open_flags if f.flagger_id is not None})
+    shown = visible_topic if visible_topic is not None and not visible_topic.is_deleted else None
+    _close_flags(moderator, open_flags, status=status, outcome=outcome, topic=shown,
+                 title=getattr(visible_topic, "title", ""))
+    return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}
+
+
+def _close_flags(moderator: Any, flags: list[Flag], *, status: str, outcome: str, topic: Any = None,
+                 title: str = "") -> None:
+    """Close these (locked) open flags with the decision, and tell their flaggers (a hold has none)."""
+    if not flags:
+        return
+    Flag.objects.filter(pk__in=[f.pk for f in flags]).update(status=status, resolved_by=moderator,
+                                                             resolved_at=timezone.now(), outcome=outcome[:200])
+    flaggers = sorted({f.flagger_id for f in flags if f.flagger_id is not None})
     if flaggers:
         from townhall.activity.services import record_event
 
-        shown = visible_topic if visible_topic is not None and not visible_topic.is_deleted else None
-        record_event("flag.resolved", moderator, topic=shown, outcome=status, title=getattr(visible_topic, "title", ""),
-                     flaggers=flaggers)
-    return {"action": action, "target": key, "outcome": outcome, "flags_closed": len(open_flags)}
+        record_event("flag.resolved", moderator, topic=topic, outcome=status, title=title, flaggers=flaggers)
 
 
 def _published_after_hold(kind: str, item: Any) -> None:
@@ -520,8 +527,10 @@ def _published_after_hold(kind: str, item: Any) -> None:
 
 
 MESSAGE_MAX = 5000
+DOUBLE_SUBMIT_SECONDS = 60  # the same measure or message again this soon: a double submit
 
 
+@transaction.atomic
 def message_author(moderator: Any, member: Any, text: Any, *, reason: str = "", topic: Any = None,
                    post: Any = None) -> ModeratorMessage:
     """A moderator's private word to a member (about something they posted); they are told, and it is on
@@ -535,6 +544,11 @@ def message_author(moderator: Any, member: Any, text: Any, *, reason: str = "", 
         raise InvalidInput("Write the message to the author.", field="message")
     if member.pk == moderator.pk:
         raise Unprocessable("That is your own contribution.", field="message")
+    # A double submit waits for the first (the member's row is locked), then finds it.
+    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
+    if ModeratorMessage.objects.filter(member=member, body=text, created_at__gte=timezone.now() - timedelta(
+            seconds=DOUBLE_SUBMIT_SECONDS)).exists():
+        raise Conflict("This very message was sent a moment ago.", field="message")
     created = ModeratorMessage.objects.create(member=member, moderator=moderator, topic=topic, post=post, body=text)
     record(moderator, "message_author", target_type="member", target_id=member.pk, target_label=member.username,
            space=topic.space if topic is not None else None, reason=reason,
@@ -547,7 +561,6 @@ def message_author(moderator: Any, member: Any, text: Any, *, reason: str = "", 
 # Sanctions and appeals ----------------------------------------------------------------------------
 
 SANCTION_KINDS = dict(Sanction.KINDS)
-DOUBLE_SUBMIT_SECONDS = 60
 MAX_DAYS = 3650
 
 
@@ -812,14 +825,7 @@ def remove_as_spam(moderator: Any, member: Any, *, reason: Any) -> SpamSweep:
             content.delete_topic(moderator, topic, reason=reason)
     keys = [f"topic:{t.pk}" for t in topics] + [f"post:{p.pk}" for p in posts] + [f"member:{member.pk}"]
     swept_flags = list(Flag.objects.select_for_update().filter(status="open", target_key__in=keys))
-    if swept_flags:
-        Flag.objects.filter(pk__in=[f.pk for f in swept_flags]).update(
-            status="upheld", resolved_by=moderator, resolved_at=timezone.now(), outcome="removed as spam")
-        flaggers = sorted({f.flagger_id for f in swept_flags if f.flagger_id is not None})
-        if flaggers:
-            from townhall.activity.services import record_event
-
-            record_event("flag.resolved", moderator, outcome="upheld", title=member.username, flaggers=flaggers)
+    _close_flags(moderator, swept_flags, status="upheld", outcome="removed as spam", title=member.username)
     current = active_sanction(member)
     banned = current is not None and current.kind == "ban" and current.ends_at is None
     ban = None if banned else sanction(moderator, member, "ban", reason=reason)

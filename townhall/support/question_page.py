@@ -238,7 +238,7 @@ def render_topic(request: HttpRequest, topic: Topic, *, answer_form: BodyForm | 
         # New members see the guidelines (this space's, else the site's) before their first answer too.
         "first_post_guidelines": moderation.current_guidelines(topic.space) if moderation.is_first_post(user) else None,
         # Moderators get the thread's tools (lock, move, merge, duplicate, edit with a note) on the page.
-        "moderator_spaces": access.visible_spaces(user).order_by("name") if access.can_see_deleted(user) else None,
+        "moderator_spaces": access.visible_spaces(user).order_by("name") if access.is_moderator(user) else None,
     }
     response = render(request, "support/topic.html", context, status=status)
     if request.method == "GET":

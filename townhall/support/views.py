@@ -112,7 +112,7 @@ def topic_page(request: HttpRequest, pk: int, slug: str | None = None) -> HttpRe
         if merged_into is None:
             raise
         return redirect("topic", merged_into)  # merged by a moderator: its replies live on in the target
-    if topic.merged_into_id and not request.GET.get("merged"):
+    if topic.merged_into_id:  # a moderator, who sees deleted topics: the thread lives in the target too
         return redirect("topic", topic.merged_into_id)
     return render_topic(request, topic)
 
